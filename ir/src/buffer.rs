@@ -1,0 +1,166 @@
+//! Buffers: where an evaluated array's elements live.
+
+use crate::dtype::{DType, Element, Scalar};
+use num_complex::{Complex32, Complex64};
+use std::any::Any;
+use std::fmt::Debug;
+use std::sync::Arc;
+
+/// A backend's storage for one contiguous, row-major array.
+///
+/// Host backends (cpu, reference) share [`HostBuffer`]; a device backend has its own
+/// type and moves data through `upload`/`download` of its `Backend`.
+pub trait DeviceBuffer: Any + Send + Sync + Debug {
+    /// The memory space, e.g. `"host"` or `"cuda:0"`. Buffers in the same space can be
+    /// read by every backend that works in it without a copy.
+    fn location(&self) -> &str;
+    fn dtype(&self) -> DType;
+    fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    fn as_any(&self) -> &dyn Any;
+}
+
+pub type BufferRef = Arc<dyn DeviceBuffer>;
+
+/// Elements in host memory, one variant per dtype.
+#[derive(Clone, Debug, PartialEq)]
+pub enum HostBuffer {
+    Bool(Vec<bool>),
+    I32(Vec<i32>),
+    I64(Vec<i64>),
+    F32(Vec<f32>),
+    F64(Vec<f64>),
+    C64(Vec<Complex32>),
+    C128(Vec<Complex64>),
+}
+
+macro_rules! each_variant {
+    ($self:expr, $v:ident => $body:expr) => {
+        match $self {
+            HostBuffer::Bool($v) => $body,
+            HostBuffer::I32($v) => $body,
+            HostBuffer::I64($v) => $body,
+            HostBuffer::F32($v) => $body,
+            HostBuffer::F64($v) => $body,
+            HostBuffer::C64($v) => $body,
+            HostBuffer::C128($v) => $body,
+        }
+    };
+}
+
+impl HostBuffer {
+    /// A zero-filled buffer.
+    pub fn zeros(dtype: DType, len: usize) -> HostBuffer {
+        match dtype {
+            DType::Bool => HostBuffer::Bool(vec![false; len]),
+            DType::I32 => HostBuffer::I32(vec![0; len]),
+            DType::I64 => HostBuffer::I64(vec![0; len]),
+            DType::F32 => HostBuffer::F32(vec![0.0; len]),
+            DType::F64 => HostBuffer::F64(vec![0.0; len]),
+            DType::C64 => HostBuffer::C64(vec![Complex32::new(0.0, 0.0); len]),
+            DType::C128 => HostBuffer::C128(vec![Complex64::new(0.0, 0.0); len]),
+        }
+    }
+
+    pub fn from_scalars(dtype: DType, values: impl IntoIterator<Item = Scalar>) -> HostBuffer {
+        let it = values.into_iter().map(move |s| s.cast(dtype));
+        match dtype {
+            DType::Bool => HostBuffer::Bool(it.map(bool::from_scalar).collect()),
+            DType::I32 => HostBuffer::I32(it.map(i32::from_scalar).collect()),
+            DType::I64 => HostBuffer::I64(it.map(i64::from_scalar).collect()),
+            DType::F32 => HostBuffer::F32(it.map(f32::from_scalar).collect()),
+            DType::F64 => HostBuffer::F64(it.map(f64::from_scalar).collect()),
+            DType::C64 => HostBuffer::C64(it.map(Complex32::from_scalar).collect()),
+            DType::C128 => HostBuffer::C128(it.map(Complex64::from_scalar).collect()),
+        }
+    }
+
+    pub fn from_vec<T: Element>(v: Vec<T>) -> HostBuffer {
+        // Each Element type maps to exactly one variant; go through Any to pick it.
+        let any: Box<dyn Any> = Box::new(v);
+        let any = match any.downcast::<Vec<bool>>() {
+            Ok(v) => return HostBuffer::Bool(*v),
+            Err(a) => a,
+        };
+        let any = match any.downcast::<Vec<i32>>() {
+            Ok(v) => return HostBuffer::I32(*v),
+            Err(a) => a,
+        };
+        let any = match any.downcast::<Vec<i64>>() {
+            Ok(v) => return HostBuffer::I64(*v),
+            Err(a) => a,
+        };
+        let any = match any.downcast::<Vec<f32>>() {
+            Ok(v) => return HostBuffer::F32(*v),
+            Err(a) => a,
+        };
+        let any = match any.downcast::<Vec<f64>>() {
+            Ok(v) => return HostBuffer::F64(*v),
+            Err(a) => a,
+        };
+        let any = match any.downcast::<Vec<Complex32>>() {
+            Ok(v) => return HostBuffer::C64(*v),
+            Err(a) => a,
+        };
+        match any.downcast::<Vec<Complex64>>() {
+            Ok(v) => HostBuffer::C128(*v),
+            Err(_) => unreachable!("Element is implemented only for the seven dtypes"),
+        }
+    }
+
+    /// The elements as `T`, if `T` is exactly this buffer's dtype.
+    pub fn as_slice<T: Element>(&self) -> Option<&[T]> {
+        let any: &dyn Any = each_variant!(self, v => v as &dyn Any);
+        any.downcast_ref::<Vec<T>>().map(|v| v.as_slice())
+    }
+
+    pub fn get(&self, i: usize) -> Scalar {
+        match self {
+            HostBuffer::Bool(v) => Scalar::Bool(v[i]),
+            HostBuffer::I32(v) => Scalar::I32(v[i]),
+            HostBuffer::I64(v) => Scalar::I64(v[i]),
+            HostBuffer::F32(v) => Scalar::F32(v[i]),
+            HostBuffer::F64(v) => Scalar::F64(v[i]),
+            HostBuffer::C64(v) => Scalar::C64(v[i]),
+            HostBuffer::C128(v) => Scalar::C128(v[i]),
+        }
+    }
+
+    /// Raw pointer to the first element, for compiled kernels.
+    pub fn as_ptr(&self) -> *const u8 {
+        each_variant!(self, v => v.as_ptr() as *const u8)
+    }
+    pub fn as_mut_ptr(&mut self) -> *mut u8 {
+        each_variant!(self, v => v.as_mut_ptr() as *mut u8)
+    }
+}
+
+impl DeviceBuffer for HostBuffer {
+    fn location(&self) -> &str {
+        "host"
+    }
+    fn dtype(&self) -> DType {
+        match self {
+            HostBuffer::Bool(_) => DType::Bool,
+            HostBuffer::I32(_) => DType::I32,
+            HostBuffer::I64(_) => DType::I64,
+            HostBuffer::F32(_) => DType::F32,
+            HostBuffer::F64(_) => DType::F64,
+            HostBuffer::C64(_) => DType::C64,
+            HostBuffer::C128(_) => DType::C128,
+        }
+    }
+    fn len(&self) -> usize {
+        each_variant!(self, v => v.len())
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// The host buffer behind a buffer reference, if it lives in host memory.
+pub fn as_host(buf: &dyn DeviceBuffer) -> Option<&HostBuffer> {
+    buf.as_any().downcast_ref::<HostBuffer>()
+}

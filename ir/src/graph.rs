@@ -1,0 +1,302 @@
+//! The array graph: immutable, hash-consed nodes. Building the same subexpression twice
+//! returns the same node, so shared work is found for free; a node that has been
+//! evaluated keeps its buffer and later graphs read it instead of recomputing it.
+
+use crate::buffer::BufferRef;
+use crate::dtype::{DType, Scalar};
+use crate::ops::{BinaryOp, UnaryOp};
+use crate::shape::Shape;
+use smallvec::SmallVec;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock, Weak};
+
+pub type NodeRef = Arc<Node>;
+
+/// An f64 compared and hashed by its bits (so -0.0 != 0.0 and NaN == NaN as keys).
+#[derive(Clone, Copy, Debug)]
+pub struct Bits(pub f64);
+impl PartialEq for Bits {
+    fn eq(&self, o: &Self) -> bool {
+        self.0.to_bits() == o.0.to_bits()
+    }
+}
+impl Eq for Bits {}
+impl Hash for Bits {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.0.to_bits().hash(h)
+    }
+}
+
+/// A scalar compared and hashed by its bits.
+#[derive(Clone, Copy, Debug)]
+pub struct ScalarKey(pub Scalar);
+impl PartialEq for ScalarKey {
+    fn eq(&self, o: &Self) -> bool {
+        self.0.bits() == o.0.bits()
+    }
+}
+impl Eq for ScalarKey {}
+impl Hash for ScalarKey {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.0.bits().hash(h)
+    }
+}
+
+/// Arrays computed from the element index alone: they read no memory.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Generator {
+    /// `start + i * step` along a 1-D array.
+    Arange { start: Bits, step: Bits },
+    /// numpy's linspace: `start + i * step`, with the last element exactly `stop`.
+    Linspace { start: Bits, step: Bits, stop: Bits },
+    /// 1 where `col - row == k`, else 0 (2-D).
+    Eye { k: i64 },
+    /// Uniform on [0, 1) from Philox, indexed by the flat element index.
+    Uniform { seed: u64 },
+    /// Standard normal from Philox.
+    Normal { seed: u64 },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReduceOp {
+    Sum,
+    Prod,
+    Min,
+    Max,
+    ArgMin,
+    ArgMax,
+    Any,
+    All,
+}
+
+impl ReduceOp {
+    pub fn name(self) -> &'static str {
+        match self {
+            ReduceOp::Sum => "sum",
+            ReduceOp::Prod => "prod",
+            ReduceOp::Min => "min",
+            ReduceOp::Max => "max",
+            ReduceOp::ArgMin => "argmin",
+            ReduceOp::ArgMax => "argmax",
+            ReduceOp::Any => "any",
+            ReduceOp::All => "all",
+        }
+    }
+}
+
+/// What a node computes. Shape and dtype live on the node.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Op {
+    /// Host data handed in by the user; its buffer is set at creation.
+    Data,
+    /// One value broadcast over the node's shape.
+    Const(ScalarKey),
+    Gen(Generator),
+    Unary(UnaryOp),
+    Binary(BinaryOp),
+    /// `where(cond, a, b)`.
+    Where,
+    /// Convert to the node's dtype.
+    Cast,
+    /// Same elements in row-major order, new shape.
+    Reshape,
+    /// numpy broadcasting of the input to the node's shape (rank may grow on the left).
+    Expand,
+    /// `out.axis[i] = in.axis[perm[i]]`.
+    Permute(SmallVec<[usize; 4]>),
+    /// Per axis `in = start + out * step` (step may be negative).
+    Slice {
+        start: SmallVec<[i64; 4]>,
+        step: SmallVec<[i64; 4]>,
+    },
+    /// Shifted with wrap-around along one axis, as numpy.roll.
+    Roll {
+        axis: usize,
+        shift: usize,
+    },
+    /// Constant padding: `before` elements in front of each axis.
+    Pad {
+        before: SmallVec<[usize; 4]>,
+        value: ScalarKey,
+    },
+    /// Inputs joined along an axis.
+    Concat {
+        axis: usize,
+    },
+    /// Reduction over sorted axes (removed from the shape).
+    Reduce {
+        op: ReduceOp,
+        axes: SmallVec<[usize; 4]>,
+    },
+}
+
+impl Op {
+    pub fn is_elementwise(&self) -> bool {
+        matches!(self, Op::Unary(_) | Op::Binary(_) | Op::Where | Op::Cast)
+    }
+    pub fn is_movement(&self) -> bool {
+        matches!(
+            self,
+            Op::Reshape
+                | Op::Expand
+                | Op::Permute(_)
+                | Op::Slice { .. }
+                | Op::Roll { .. }
+                | Op::Pad { .. }
+                | Op::Concat { .. }
+        )
+    }
+}
+
+/// One node of the graph. Immutable but for the buffer it gets when evaluated.
+#[derive(Debug)]
+pub struct Node {
+    /// Unique for the process; never reused.
+    pub id: u64,
+    pub op: Op,
+    pub dtype: DType,
+    pub shape: Shape,
+    pub inputs: SmallVec<[NodeRef; 2]>,
+    /// Number of unevaluated nodes below this one, counted with repetition and capped:
+    /// the engine evaluates eagerly once it passes a limit (see `Engine`).
+    pub pending: usize,
+    stored: RwLock<Option<BufferRef>>,
+}
+
+/// Bound of the `pending` count; larger graphs are cut by evaluating.
+pub const PENDING_CAP: usize = 1 << 20;
+
+impl Node {
+    pub fn numel(&self) -> usize {
+        self.shape.iter().product()
+    }
+    /// The buffer, if this node has been evaluated (or is host data).
+    pub fn buffer(&self) -> Option<BufferRef> {
+        self.stored
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+    pub fn is_evaluated(&self) -> bool {
+        self.stored
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some()
+    }
+    /// Record the evaluated buffer (or replace it by a copy in another memory space).
+    pub fn set_buffer(&self, buf: BufferRef) {
+        *self.stored.write().unwrap_or_else(|e| e.into_inner()) = Some(buf);
+    }
+}
+
+#[derive(PartialEq, Eq, Hash)]
+struct NodeKey {
+    op: Op,
+    dtype: DType,
+    shape: Shape,
+    inputs: SmallVec<[u64; 2]>,
+}
+
+/// The hash-consing table. Holds weak references: nodes die with their last user.
+#[derive(Default, Debug)]
+pub struct Graph {
+    table: Mutex<HashMap<NodeKeyHash, Vec<Weak<Node>>>>,
+    clean_at: AtomicU64,
+}
+
+type NodeKeyHash = u64;
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+impl Graph {
+    pub fn new() -> Graph {
+        Graph::default()
+    }
+
+    /// A data node: never shared, its buffer is set at once.
+    pub fn data(&self, dtype: DType, shape: Shape, buf: BufferRef) -> NodeRef {
+        let node = Self::make(Op::Data, dtype, shape, SmallVec::new());
+        node.set_buffer(buf);
+        node
+    }
+
+    fn make(op: Op, dtype: DType, shape: Shape, inputs: SmallVec<[NodeRef; 2]>) -> NodeRef {
+        let pending = if matches!(op, Op::Data) {
+            0
+        } else {
+            inputs
+                .iter()
+                .map(|n| if n.is_evaluated() { 0 } else { n.pending })
+                .fold(1usize, |a, b| a.saturating_add(b))
+                .min(PENDING_CAP)
+        };
+        Arc::new(Node {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            op,
+            dtype,
+            shape,
+            inputs,
+            pending,
+            stored: RwLock::new(None),
+        })
+    }
+
+    /// The node for (op, dtype, shape, inputs): an existing one if it is still alive.
+    pub fn intern(
+        &self,
+        op: Op,
+        dtype: DType,
+        shape: Shape,
+        inputs: SmallVec<[NodeRef; 2]>,
+    ) -> NodeRef {
+        let key = NodeKey {
+            op,
+            dtype,
+            shape,
+            inputs: inputs.iter().map(|n| n.id).collect(),
+        };
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        key.hash(&mut h);
+        let hash = h.finish();
+        let mut table = self.table.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(bucket) = table.get(&hash) {
+            for weak in bucket {
+                if let Some(n) = weak.upgrade() {
+                    if n.op == key.op
+                        && n.dtype == key.dtype
+                        && n.shape == key.shape
+                        && n.inputs.iter().map(|i| i.id).eq(key.inputs.iter().copied())
+                    {
+                        return n;
+                    }
+                }
+            }
+        }
+        let node = Self::make(key.op, key.dtype, key.shape, inputs);
+        table.entry(hash).or_default().push(Arc::downgrade(&node));
+        // Sweep dead entries whenever the table has doubled since the last sweep.
+        if table.len() as u64 > 2 * self.clean_at.load(Ordering::Relaxed).max(1024) {
+            table.retain(|_, b| {
+                b.retain(|w| w.strong_count() > 0);
+                !b.is_empty()
+            });
+            self.clean_at.store(table.len() as u64, Ordering::Relaxed);
+        }
+        node
+    }
+
+    /// Live entries in the table (for tests and diagnostics).
+    pub fn len(&self) -> usize {
+        let table = self.table.lock().unwrap_or_else(|e| e.into_inner());
+        table
+            .values()
+            .flatten()
+            .filter(|w| w.strong_count() > 0)
+            .count()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}

@@ -1,0 +1,536 @@
+//! Lowering: a fused region of the graph becomes kernel IR. Movement ops (reshape,
+//! broadcast, transpose, slices, flips, rolls, padding, concatenation) turn into index
+//! arithmetic on the way down, so they never copy memory.
+
+use crate::dtype::{DType, Scalar};
+use crate::graph::{Generator, NodeRef, Op, ReduceOp, ScalarKey};
+use crate::kernel::{Inst, Instr, Kernel, Launch, RandomDist, Reduction, ValueId};
+use crate::ops::BinaryOp;
+use smallvec::SmallVec;
+use std::collections::{HashMap, HashSet};
+
+type Dims = SmallVec<[ValueId; 4]>;
+
+/// Where in a node's shape an element is: its row-major flat index, its multi-index,
+/// or both. Converting between them costs instructions, so each is made only on demand.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+struct Ctx {
+    flat: Option<ValueId>,
+    dims: Option<Dims>,
+}
+
+impl Ctx {
+    fn flat(v: ValueId) -> Ctx {
+        Ctx {
+            flat: Some(v),
+            dims: None,
+        }
+    }
+    fn dims(d: Dims) -> Ctx {
+        Ctx {
+            flat: None,
+            dims: Some(d),
+        }
+    }
+}
+
+/// Parameter roles: a parameter is identified by the node it belongs to and its role,
+/// never by its value, so kernels that differ only in values have the same structure.
+mod role {
+    pub const VALUE: u32 = 0;
+    pub const AUX: u32 = 1;
+    pub const STRIDE: u32 = 100;
+    pub const EXTENT: u32 = 200;
+    pub const START: u32 = 300;
+    pub const STEP: u32 = 400;
+    pub const LAST: u32 = 500;
+}
+
+/// Builds one kernel.
+pub struct KernelBuilder<'a> {
+    body: Vec<Instr>,
+    cse: HashMap<Instr, ValueId>,
+    params: Vec<DType>,
+    param_values: Vec<Scalar>,
+    param_index: HashMap<(u64, u32), u32>,
+    inputs: Vec<DType>,
+    input_nodes: Vec<NodeRef>,
+    input_index: HashMap<u64, u32>,
+    memo: HashMap<(u64, Ctx), ValueId>,
+    /// Nodes read from buffers: evaluated nodes and other kernels' outputs.
+    boundary: &'a HashSet<u64>,
+    /// This kernel's own outputs: computed here even though they are in `boundary`.
+    own_roots: HashSet<u64>,
+}
+
+/// A kernel ready to launch, with the nodes it reads and writes.
+pub struct Lowered {
+    pub kernel: Kernel,
+    pub launch: Launch,
+    pub inputs: Vec<NodeRef>,
+}
+
+impl<'a> KernelBuilder<'a> {
+    pub fn new(boundary: &'a HashSet<u64>) -> Self {
+        KernelBuilder {
+            body: Vec::new(),
+            cse: HashMap::new(),
+            params: Vec::new(),
+            param_values: Vec::new(),
+            param_index: HashMap::new(),
+            inputs: Vec::new(),
+            input_nodes: Vec::new(),
+            input_index: HashMap::new(),
+            memo: HashMap::new(),
+            boundary,
+            own_roots: HashSet::new(),
+        }
+    }
+
+    fn push(&mut self, inst: Inst, dtype: DType) -> ValueId {
+        let ins = Instr { inst, dtype };
+        if let Some(&v) = self.cse.get(&ins) {
+            return v;
+        }
+        let v = self.body.len() as ValueId;
+        self.body.push(ins.clone());
+        self.cse.insert(ins, v);
+        v
+    }
+
+    fn konst(&mut self, s: Scalar) -> ValueId {
+        self.push(Inst::Const(ScalarKey(s)), s.dtype())
+    }
+    fn i64c(&mut self, v: i64) -> ValueId {
+        self.konst(Scalar::I64(v))
+    }
+
+    fn param(&mut self, owner: u64, role: u32, value: Scalar) -> ValueId {
+        let k = match self.param_index.get(&(owner, role)) {
+            Some(&k) => k,
+            None => {
+                let k = self.params.len() as u32;
+                self.params.push(value.dtype());
+                self.param_values.push(value);
+                self.param_index.insert((owner, role), k);
+                k
+            }
+        };
+        self.push(Inst::Param(k), value.dtype())
+    }
+    fn iparam(&mut self, owner: u64, role: u32, v: usize) -> ValueId {
+        self.param(owner, role, Scalar::I64(v as i64))
+    }
+
+    fn bin(&mut self, op: BinaryOp, a: ValueId, b: ValueId) -> ValueId {
+        let t = self.body[a as usize].dtype;
+        let out = if op.is_comparison() || op.is_logical() {
+            DType::Bool
+        } else {
+            t
+        };
+        self.push(Inst::Binary(op, a, b), out)
+    }
+    fn select(&mut self, c: ValueId, a: ValueId, b: ValueId) -> ValueId {
+        let t = self.body[a as usize].dtype;
+        self.push(Inst::Select(c, a, b), t)
+    }
+    fn cast(&mut self, v: ValueId, to: DType) -> ValueId {
+        if self.body[v as usize].dtype == to {
+            v
+        } else {
+            self.push(Inst::Cast(v), to)
+        }
+    }
+
+    /// Multi-index of `ctx` in `shape`, computed from the flat index if needed.
+    fn dims_of(&mut self, ctx: &Ctx, shape: &[usize], owner: u64) -> Dims {
+        if let Some(d) = &ctx.dims {
+            return d.clone();
+        }
+        let flat = ctx.flat.expect("a context has a flat index or dims");
+        let strides = crate::shape::strides(shape);
+        let n = shape.len();
+        (0..n)
+            .map(|d| {
+                if shape[d] == 1 {
+                    return self.i64c(0);
+                }
+                let q = if d + 1 == n {
+                    flat
+                } else {
+                    let s = self.iparam(owner, role::STRIDE + d as u32, strides[d]);
+                    self.bin(BinaryOp::Div, flat, s)
+                };
+                if d == 0 {
+                    q
+                } else {
+                    let e = self.iparam(owner, role::EXTENT + d as u32, shape[d]);
+                    self.bin(BinaryOp::Fmod, q, e)
+                }
+            })
+            .collect()
+    }
+
+    /// Row-major flat index of `ctx` in `shape`.
+    fn flat_of(&mut self, ctx: &Ctx, shape: &[usize], owner: u64) -> ValueId {
+        if let Some(f) = ctx.flat {
+            return f;
+        }
+        let dims = ctx
+            .dims
+            .clone()
+            .expect("a context has a flat index or dims");
+        let strides = crate::shape::strides(shape);
+        let mut acc: Option<ValueId> = None;
+        for d in 0..shape.len() {
+            if shape[d] == 1 {
+                continue;
+            }
+            let term = if d + 1 == shape.len() {
+                dims[d]
+            } else {
+                let s = self.iparam(owner, role::STRIDE + d as u32, strides[d]);
+                self.bin(BinaryOp::Mul, dims[d], s)
+            };
+            acc = Some(match acc {
+                None => term,
+                Some(a) => self.bin(BinaryOp::Add, a, term),
+            });
+        }
+        acc.unwrap_or_else(|| self.i64c(0))
+    }
+
+    /// The value of `node` at `ctx`.
+    fn lower(&mut self, node: &NodeRef, ctx: &Ctx) -> ValueId {
+        let key = (node.id, ctx.clone());
+        if let Some(&v) = self.memo.get(&key) {
+            return v;
+        }
+        let v = self.lower_uncached(node, ctx);
+        self.memo.insert(key, v);
+        v
+    }
+
+    fn load(&mut self, node: &NodeRef, ctx: &Ctx) -> ValueId {
+        let input = match self.input_index.get(&node.id) {
+            Some(&k) => k,
+            None => {
+                let k = self.inputs.len() as u32;
+                self.inputs.push(node.dtype);
+                self.input_nodes.push(node.clone());
+                self.input_index.insert(node.id, k);
+                k
+            }
+        };
+        let index = if node.numel() == 1 {
+            self.i64c(0)
+        } else {
+            self.flat_of(ctx, &node.shape, node.id)
+        };
+        self.push(Inst::Load { input, index }, node.dtype)
+    }
+
+    fn lower_uncached(&mut self, node: &NodeRef, ctx: &Ctx) -> ValueId {
+        let foreign = self.boundary.contains(&node.id) && !self.own_roots.contains(&node.id);
+        if foreign || node.is_evaluated() {
+            return self.load(node, ctx);
+        }
+        let id = node.id;
+        let t = node.dtype;
+        match &node.op {
+            Op::Data => self.load(node, ctx),
+            Op::Const(v) => self.param(id, role::VALUE, v.0.cast(t)),
+            Op::Gen(g) => self.generator(node, g, ctx),
+            Op::Unary(op) => {
+                let a = self.lower(&node.inputs[0], ctx);
+                self.push(Inst::Unary(*op, a), t)
+            }
+            Op::Binary(op) => {
+                let a = self.lower(&node.inputs[0], ctx);
+                let b = self.lower(&node.inputs[1], ctx);
+                self.push(Inst::Binary(*op, a, b), t)
+            }
+            Op::Where => {
+                let c = self.lower(&node.inputs[0], ctx);
+                let a = self.lower(&node.inputs[1], ctx);
+                let b = self.lower(&node.inputs[2], ctx);
+                self.select(c, a, b)
+            }
+            Op::Cast => {
+                let a = self.lower(&node.inputs[0], ctx);
+                self.cast(a, t)
+            }
+            Op::Reshape => {
+                let flat = self.flat_of(ctx, &node.shape, id);
+                self.lower(&node.inputs[0], &Ctx::flat(flat))
+            }
+            Op::Expand => self.expand(node, ctx),
+            Op::Permute(perm) => {
+                let out = self.dims_of(ctx, &node.shape, id);
+                let mut dims: Dims = SmallVec::from_elem(0, perm.len());
+                for (i, &p) in perm.iter().enumerate() {
+                    dims[p] = out[i];
+                }
+                self.lower(&node.inputs[0], &Ctx::dims(dims))
+            }
+            Op::Slice { start, step } => {
+                let out = self.dims_of(ctx, &node.shape, id);
+                let mut dims = Dims::new();
+                for d in 0..out.len() {
+                    dims.push(if start[d] == 0 && step[d] == 1 {
+                        out[d]
+                    } else {
+                        let s = self.param(id, role::START + d as u32, Scalar::I64(start[d]));
+                        let k = self.param(id, role::STEP + d as u32, Scalar::I64(step[d]));
+                        let m = self.bin(BinaryOp::Mul, out[d], k);
+                        self.bin(BinaryOp::Add, s, m)
+                    });
+                }
+                self.lower(&node.inputs[0], &Ctx::dims(dims))
+            }
+            Op::Roll { axis, shift } => {
+                let mut dims = self.dims_of(ctx, &node.shape, id);
+                let n = node.shape[*axis];
+                let back = (n - shift % n.max(1)) % n.max(1);
+                let s = self.iparam(id, role::START, back);
+                let e = self.iparam(id, role::EXTENT, n);
+                let moved = self.bin(BinaryOp::Add, dims[*axis], s);
+                let wraps = self.bin(BinaryOp::Ge, moved, e);
+                let wrapped = self.bin(BinaryOp::Sub, moved, e);
+                dims[*axis] = self.select(wraps, wrapped, moved);
+                self.lower(&node.inputs[0], &Ctx::dims(dims))
+            }
+            Op::Pad { before, value } => self.pad(node, before, value.0, ctx),
+            Op::Concat { axis } => self.concat(node, *axis, ctx),
+            Op::Reduce { .. } => unreachable!("reductions are kernel roots, read from buffers"),
+        }
+    }
+
+    fn generator(&mut self, node: &NodeRef, g: &Generator, ctx: &Ctx) -> ValueId {
+        let id = node.id;
+        let t = node.dtype;
+        let v = match g {
+            Generator::Arange { start, step } if t.is_int() => {
+                let i = self.dims_of(ctx, &node.shape, id)[0];
+                let a = self.param(id, role::START, Scalar::I64(start.0 as i64));
+                let s = self.param(id, role::STEP, Scalar::I64(step.0 as i64));
+                let m = self.bin(BinaryOp::Mul, i, s);
+                self.bin(BinaryOp::Add, a, m)
+            }
+            Generator::Arange { start, step } | Generator::Linspace { start, step, .. } => {
+                let i = self.dims_of(ctx, &node.shape, id)[0];
+                let fi = self.cast(i, DType::F64);
+                let a = self.param(id, role::START, Scalar::F64(start.0));
+                let s = self.param(id, role::STEP, Scalar::F64(step.0));
+                let m = self.bin(BinaryOp::Mul, fi, s);
+                let v = self.bin(BinaryOp::Add, a, m);
+                if let Generator::Linspace { stop, .. } = g {
+                    let last = self.iparam(id, role::LAST, node.shape[0].saturating_sub(1));
+                    let is_last = self.bin(BinaryOp::Eq, i, last);
+                    let stop = self.param(id, role::AUX, Scalar::F64(stop.0));
+                    self.select(is_last, stop, v)
+                } else {
+                    v
+                }
+            }
+            Generator::Eye { k } => {
+                let d = self.dims_of(ctx, &node.shape, id);
+                let k = self.param(id, role::AUX, Scalar::I64(*k));
+                let diff = self.bin(BinaryOp::Sub, d[1], d[0]);
+                self.bin(BinaryOp::Eq, diff, k)
+            }
+            Generator::Uniform { seed } | Generator::Normal { seed } => {
+                let flat = self.flat_of(ctx, &node.shape, id);
+                let seed = self.param(id, role::AUX, Scalar::I64(*seed as i64));
+                let dist = if matches!(g, Generator::Uniform { .. }) {
+                    RandomDist::Uniform
+                } else {
+                    RandomDist::Normal
+                };
+                self.push(
+                    Inst::Random {
+                        dist,
+                        seed,
+                        counter: flat,
+                    },
+                    DType::F64,
+                )
+            }
+        };
+        self.cast(v, t)
+    }
+
+    fn expand(&mut self, node: &NodeRef, ctx: &Ctx) -> ValueId {
+        let input = &node.inputs[0];
+        if input.numel() == 1 {
+            let zero = self.i64c(0);
+            return self.lower(input, &Ctx::flat(zero));
+        }
+        if input.numel() == node.numel() {
+            // Only axes of length 1 were added: the flat index is unchanged.
+            let flat = self.flat_of(ctx, &node.shape, node.id);
+            return self.lower(input, &Ctx::flat(flat));
+        }
+        let out = self.dims_of(ctx, &node.shape, node.id);
+        let off = node.shape.len() - input.shape.len();
+        let mut dims = Dims::new();
+        for (d, &n) in input.shape.iter().enumerate() {
+            dims.push(if n == 1 { self.i64c(0) } else { out[d + off] });
+        }
+        self.lower(input, &Ctx::dims(dims))
+    }
+
+    /// `0 <= i < n` and `i` clamped into range (so a load never leaves the buffer).
+    fn in_range(&mut self, i: ValueId, n: ValueId) -> (ValueId, ValueId) {
+        let zero = self.i64c(0);
+        let ge = self.bin(BinaryOp::Ge, i, zero);
+        let lt = self.bin(BinaryOp::Lt, i, n);
+        let ok = self.bin(BinaryOp::And, ge, lt);
+        let clamped = self.select(ok, i, zero);
+        (ok, clamped)
+    }
+
+    fn pad(&mut self, node: &NodeRef, before: &[usize], value: Scalar, ctx: &Ctx) -> ValueId {
+        let id = node.id;
+        let input = &node.inputs[0];
+        let mut dims = self.dims_of(ctx, &node.shape, id);
+        let mut valid: Option<ValueId> = None;
+        for d in 0..dims.len() {
+            if before[d] == 0 && input.shape[d] == node.shape[d] {
+                continue;
+            }
+            let b = self.iparam(id, role::START + d as u32, before[d]);
+            let n = self.iparam(id, role::EXTENT + d as u32, input.shape[d]);
+            let i = self.bin(BinaryOp::Sub, dims[d], b);
+            let (ok, clamped) = self.in_range(i, n);
+            dims[d] = clamped;
+            valid = Some(match valid {
+                None => ok,
+                Some(v) => self.bin(BinaryOp::And, v, ok),
+            });
+        }
+        let inner = self.lower(input, &Ctx::dims(dims));
+        match valid {
+            None => inner,
+            Some(ok) => {
+                let fill = self.param(id, role::VALUE, value.cast(node.dtype));
+                self.select(ok, inner, fill)
+            }
+        }
+    }
+
+    fn concat(&mut self, node: &NodeRef, axis: usize, ctx: &Ctx) -> ValueId {
+        let id = node.id;
+        let out = self.dims_of(ctx, &node.shape, id);
+        let mut offset = 0usize;
+        let mut parts = Vec::new();
+        for (k, input) in node.inputs.iter().enumerate() {
+            let o = self.iparam(id, role::START + k as u32, offset);
+            let n = self.iparam(id, role::EXTENT + k as u32, input.shape[axis]);
+            let i = self.bin(BinaryOp::Sub, out[axis], o);
+            let (_, clamped) = self.in_range(i, n);
+            let mut dims = out.clone();
+            dims[axis] = clamped;
+            let v = self.lower(input, &Ctx::dims(dims));
+            offset += input.shape[axis];
+            let end = self.iparam(id, role::STEP + k as u32, offset);
+            parts.push((self.bin(BinaryOp::Lt, out[axis], end), v));
+        }
+        let (_, mut acc) = parts.pop().expect("concatenate has at least one input");
+        while let Some((inside, v)) = parts.pop() {
+            acc = self.select(inside, v, acc);
+        }
+        acc
+    }
+
+    fn finish(
+        self,
+        outputs: Vec<ValueId>,
+        output_dtypes: Vec<DType>,
+        reduction: Option<Reduction>,
+        len: usize,
+        reduce_len: usize,
+    ) -> Lowered {
+        Lowered {
+            kernel: Kernel {
+                body: self.body,
+                params: self.params,
+                inputs: self.inputs,
+                outputs,
+                output_dtypes,
+                reduction,
+            },
+            launch: Launch {
+                len,
+                reduce_len,
+                params: self.param_values,
+            },
+            inputs: self.input_nodes,
+        }
+    }
+}
+
+/// One kernel writing every node of `roots` (all of one shape), element by element.
+pub fn lower_elementwise(roots: &[NodeRef], boundary: &HashSet<u64>) -> Lowered {
+    let mut b = KernelBuilder::new(boundary);
+    let index = b.push(Inst::Index, DType::I64);
+    let ctx = Ctx::flat(index);
+    b.own_roots = roots.iter().map(|r| r.id).collect();
+    let outputs: Vec<ValueId> = roots.iter().map(|r| b.lower(r, &ctx)).collect();
+    let dtypes = roots.iter().map(|r| r.dtype).collect();
+    b.finish(outputs, dtypes, None, roots[0].numel(), 1)
+}
+
+/// The reduction `root` (an `Op::Reduce` node) as one kernel, fused with its producer.
+pub fn lower_reduction(root: &NodeRef, boundary: &HashSet<u64>) -> Lowered {
+    let Op::Reduce { op, axes } = &root.op else {
+        unreachable!("lower_reduction takes a reduce node")
+    };
+    let input = &root.inputs[0];
+    let in_shape = &input.shape;
+    let reduced: SmallVec<[usize; 4]> = axes.iter().map(|&a| in_shape[a]).collect();
+    let reduce_len: usize = reduced.iter().product();
+    let mut b = KernelBuilder::new(boundary);
+    b.own_roots.insert(root.id);
+    let o = b.push(Inst::Index, DType::I64);
+    let r = b.push(Inst::ReduceIndex, DType::I64);
+    let kept = in_shape.len() - axes.len();
+    let is_suffix = axes.iter().enumerate().all(|(i, &a)| a == kept + i);
+    let ctx = if is_suffix {
+        let rl = b.iparam(0, role::LAST, reduce_len);
+        let base = b.bin(BinaryOp::Mul, o, rl);
+        Ctx::flat(b.bin(BinaryOp::Add, base, r))
+    } else {
+        // Output axes come from the output index, reduced axes from the reduce index.
+        let out_dims = b.dims_of(&Ctx::flat(o), &root.shape, root.id);
+        let red_dims = b.dims_of(&Ctx::flat(r), &reduced, 0);
+        let (mut oi, mut ri) = (out_dims.into_iter(), red_dims.into_iter());
+        let dims: Dims = (0..in_shape.len())
+            .map(|d| {
+                if axes.contains(&d) {
+                    ri.next()
+                } else {
+                    oi.next()
+                }
+                .expect("axis counts match")
+            })
+            .collect();
+        Ctx::dims(dims)
+    };
+    let v = b.lower(input, &ctx);
+    let acc_dtype = match op {
+        ReduceOp::Sum | ReduceOp::Prod if !input.dtype.is_inexact() => DType::I64,
+        ReduceOp::Any | ReduceOp::All => DType::Bool,
+        _ => input.dtype,
+    };
+    let v = b.cast(v, acc_dtype);
+    let red = Reduction { op: *op, value: v };
+    b.finish(
+        vec![v],
+        vec![root.dtype],
+        Some(red),
+        root.numel(),
+        reduce_len,
+    )
+}

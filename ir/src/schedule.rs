@@ -1,0 +1,213 @@
+//! The scheduler: cuts the graph below the requested outputs into kernels.
+//!
+//! Rules (DESIGN.md, "Fusion boundaries"):
+//! - A kernel ends at an evaluated node (read from its buffer) and at a reduction (its
+//!   own kernel, fused with its producer; consumers read its result).
+//! - Requested outputs of one shape that do not depend on each other share one
+//!   multi-output kernel, so work they share is done once.
+//! - An expensive node (cost >= [`EXPENSIVE`]) is materialised instead of duplicated when
+//!   kernels of different shapes need it, or when a broadcast would recompute it for
+//!   many output elements.
+
+use crate::graph::{NodeRef, Op};
+use crate::kernel::{Kernel, Launch};
+use crate::lower::{lower_elementwise, lower_reduction};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// Fused cost above which a node is computed once into a buffer rather than recomputed.
+pub const EXPENSIVE: u32 = 8;
+
+/// One kernel launch of a schedule.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub kernel: Arc<Kernel>,
+    pub launch: Launch,
+    /// Nodes whose buffers are the kernel's inputs, in `kernel.inputs` order.
+    pub inputs: Vec<NodeRef>,
+    /// Nodes that receive the kernel's outputs, in `kernel.outputs` order.
+    pub outputs: Vec<NodeRef>,
+}
+
+/// Unevaluated nodes below `outputs`, inputs before users.
+fn topo_order(outputs: &[NodeRef]) -> Vec<NodeRef> {
+    let mut order = Vec::new();
+    let mut seen = HashSet::new();
+    let mut stack: Vec<(NodeRef, bool)> =
+        outputs.iter().rev().map(|n| (n.clone(), false)).collect();
+    while let Some((n, expanded)) = stack.pop() {
+        if expanded {
+            order.push(n);
+            continue;
+        }
+        if n.is_evaluated() || !seen.insert(n.id) {
+            continue;
+        }
+        stack.push((n.clone(), true));
+        for i in n.inputs.iter().rev() {
+            if !i.is_evaluated() && !seen.contains(&i.id) {
+                stack.push((i.clone(), false));
+            }
+        }
+    }
+    order
+}
+
+fn own_cost(op: &Op) -> u32 {
+    match op {
+        Op::Unary(u) if u.is_transcendental() => 8,
+        Op::Binary(
+            crate::ops::BinaryOp::Pow | crate::ops::BinaryOp::Atan2 | crate::ops::BinaryOp::Hypot,
+        ) => 8,
+        Op::Gen(
+            crate::graph::Generator::Uniform { .. } | crate::graph::Generator::Normal { .. },
+        ) => 8,
+        Op::Data | Op::Const(_) => 0,
+        _ => 1,
+    }
+}
+
+/// Cut the graph below `outputs` into kernel launches, in an order that runs producers first.
+pub fn schedule(outputs: &[NodeRef]) -> Vec<Step> {
+    let order = topo_order(outputs);
+    let by_id: HashMap<u64, NodeRef> = order.iter().map(|n| (n.id, n.clone())).collect();
+    let mut roots: HashSet<u64> = outputs
+        .iter()
+        .filter(|n| !n.is_evaluated())
+        .map(|n| n.id)
+        .collect();
+    for n in &order {
+        if matches!(n.op, Op::Reduce { .. }) {
+            roots.insert(n.id);
+        }
+    }
+    // Materialise expensive shared or broadcast nodes; each round can only add roots.
+    loop {
+        let cost = fused_costs(&order, &roots);
+        let reach = reaching_kernels(&order, &roots);
+        let mut added = false;
+        for n in &order {
+            if roots.contains(&n.id) || cost[&n.id] < EXPENSIVE {
+                continue;
+            }
+            let groups: HashSet<_> = reach[&n.id]
+                .iter()
+                .map(|r| kernel_group(&by_id[r]))
+                .collect();
+            if groups.len() > 1 {
+                roots.insert(n.id);
+                added = true;
+            }
+        }
+        for n in &order {
+            if let Op::Expand = n.op {
+                let input = &n.inputs[0];
+                let broadcasts = input.numel() < n.numel();
+                if broadcasts
+                    && !input.is_evaluated()
+                    && !roots.contains(&input.id)
+                    && cost[&input.id] >= EXPENSIVE
+                {
+                    roots.insert(input.id);
+                    added = true;
+                }
+            }
+        }
+        if !added {
+            break;
+        }
+    }
+    build_steps(&order, &roots)
+}
+
+/// Which kernels' fusion regions a node falls into: roots whose region holds it.
+fn reaching_kernels(order: &[NodeRef], roots: &HashSet<u64>) -> HashMap<u64, HashSet<u64>> {
+    let mut reach: HashMap<u64, HashSet<u64>> =
+        order.iter().map(|n| (n.id, HashSet::new())).collect();
+    for n in order.iter().rev() {
+        let mine: HashSet<u64> = if roots.contains(&n.id) {
+            [n.id].into()
+        } else {
+            reach[&n.id].clone()
+        };
+        for i in &n.inputs {
+            if let Some(r) = reach.get_mut(&i.id) {
+                r.extend(mine.iter().copied());
+            }
+        }
+    }
+    reach
+}
+
+/// Kernels that can share one launch: elementwise roots of one shape; each reduction alone.
+fn kernel_group(root: &NodeRef) -> (Vec<usize>, u64) {
+    match root.op {
+        Op::Reduce { .. } => (root.shape.to_vec(), root.id),
+        _ => (root.shape.to_vec(), 0),
+    }
+}
+
+fn fused_costs(order: &[NodeRef], roots: &HashSet<u64>) -> HashMap<u64, u32> {
+    let mut cost: HashMap<u64, u32> = HashMap::new();
+    for n in order {
+        let below: u32 = n
+            .inputs
+            .iter()
+            .filter(|i| !roots.contains(&i.id))
+            .map(|i| cost.get(&i.id).copied().unwrap_or(0))
+            .sum();
+        cost.insert(n.id, own_cost(&n.op).saturating_add(below));
+    }
+    cost
+}
+
+fn build_steps(order: &[NodeRef], roots: &HashSet<u64>) -> Vec<Step> {
+    // Level of a root: 1 + the highest level of a root its kernel reads.
+    let mut level: HashMap<u64, usize> = HashMap::new();
+    let mut below: HashMap<u64, usize> = HashMap::new(); // max root level under a non-root
+    for n in order {
+        let deepest = n
+            .inputs
+            .iter()
+            .map(|i| {
+                if roots.contains(&i.id) {
+                    level.get(&i.id).copied().unwrap_or(0)
+                } else {
+                    below.get(&i.id).copied().unwrap_or(0)
+                }
+            })
+            .max()
+            .unwrap_or(0);
+        if roots.contains(&n.id) {
+            level.insert(n.id, deepest + 1);
+        } else {
+            below.insert(n.id, deepest);
+        }
+    }
+    let mut groups: Vec<((usize, Vec<usize>, u64), Vec<NodeRef>)> = Vec::new();
+    for n in order.iter().filter(|n| roots.contains(&n.id)) {
+        let (shape, tag) = kernel_group(n);
+        let key = (level[&n.id], shape, tag);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) => members.push(n.clone()),
+            None => groups.push((key, vec![n.clone()])),
+        }
+    }
+    groups.sort_by_key(|((lvl, _, _), _)| *lvl);
+    groups
+        .into_iter()
+        .map(|(_, members)| {
+            let lowered = if matches!(members[0].op, Op::Reduce { .. }) {
+                lower_reduction(&members[0], roots)
+            } else {
+                lower_elementwise(&members, roots)
+            };
+            Step {
+                kernel: Arc::new(lowered.kernel),
+                launch: lowered.launch,
+                inputs: lowered.inputs,
+                outputs: members,
+            }
+        })
+        .collect()
+}
