@@ -255,6 +255,11 @@ pub trait Element: Copy + Send + Sync + 'static {
 
 macro_rules! element {
     ($t:ty, $variant:ident) => {
+        impl From<$t> for Scalar {
+            fn from(v: $t) -> Scalar {
+                Scalar::$variant(v)
+            }
+        }
         impl Element for $t {
             const DTYPE: DType = DType::$variant;
             fn to_scalar(self) -> Scalar {

@@ -1,0 +1,88 @@
+//! The `Backend` trait: what the engine needs from a place that runs kernels.
+//!
+//! A backend owns buffers in one memory space, runs kernel IR (compiled or
+//! interpreted), and may lack some operations: it says so through `supports`, and the
+//! engine runs that step on the CPU instead, moving data as needed.
+
+pub mod reference;
+
+use mathengine_ir::{BufferRef, DeviceBuffer, HostBuffer, Kernel, Launch, Result};
+use std::sync::Arc;
+
+/// Counters a backend keeps about its compiled-kernel cache.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct BackendStats {
+    /// Kernels compiled since the backend was created.
+    pub kernels_compiled: u64,
+    /// Kernel runs served by a previously compiled kernel.
+    pub cache_hits: u64,
+    /// Total time spent compiling, in seconds.
+    pub compile_seconds: f64,
+}
+
+/// A place that runs kernels. Implement it to plug a device of your own into an
+/// [`Engine`](crate::Engine) with `change_backend(Box::new(MyBackend))`.
+///
+/// ```
+/// use mathengine::{Backend, Engine};
+/// use mathengine::backend::reference::ReferenceBackend;
+/// let e = Engine::new();
+/// e.change_backend(Box::new(ReferenceBackend::new()) as Box<dyn Backend>)?;
+/// assert_eq!(e.backend_name(), "reference");
+/// # Ok::<(), mathengine::Error>(())
+/// ```
+pub trait Backend: Send + Sync {
+    /// The name users select it by, e.g. `"cpu"`.
+    fn name(&self) -> &str;
+
+    /// The memory space of this backend's buffers; buffers of the same location are
+    /// shared with no copy. Host-memory backends return `"host"`.
+    fn location(&self) -> &str {
+        "host"
+    }
+
+    /// Copy host data into a buffer of this backend.
+    fn upload(&self, host: &HostBuffer) -> Result<BufferRef> {
+        Ok(Arc::new(host.clone()))
+    }
+
+    /// Copy one of this backend's buffers to host memory.
+    fn download(&self, buf: &dyn DeviceBuffer) -> Result<HostBuffer>;
+
+    /// `Ok(())` if this backend can run `kernel`; otherwise the reason, and the engine
+    /// runs the kernel on the CPU instead.
+    fn supports(&self, kernel: &Kernel) -> std::result::Result<(), String> {
+        let _ = kernel;
+        Ok(())
+    }
+
+    /// Run `kernel` with `launch`'s sizes and parameters over `inputs` (buffers of this
+    /// backend, in `kernel.inputs` order); returns one new buffer per output.
+    fn run_kernel(
+        &self,
+        kernel: &Arc<Kernel>,
+        launch: &Launch,
+        inputs: &[BufferRef],
+    ) -> Result<Vec<BufferRef>>;
+
+    /// Compile-cache counters (zero for backends that do not compile).
+    fn stats(&self) -> BackendStats {
+        BackendStats::default()
+    }
+}
+
+/// The host buffers behind `inputs`, or an error naming the backend that got a foreign one.
+pub fn host_inputs<'a>(backend: &str, inputs: &'a [BufferRef]) -> Result<Vec<&'a HostBuffer>> {
+    inputs
+        .iter()
+        .map(|b| {
+            mathengine_ir::as_host(b.as_ref()).ok_or_else(|| mathengine_ir::Error::Backend {
+                backend: backend.into(),
+                msg: format!(
+                    "got a buffer in '{}' memory; the engine should have moved it to host memory",
+                    b.location()
+                ),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,322 @@
+//! The engine: owns the graph's hash-consing table and the current backend, and runs
+//! schedules. Cloning an `Engine` gives another handle to the same engine.
+
+use crate::array::Array;
+use crate::backend::reference::ReferenceBackend;
+use crate::backend::{Backend, BackendStats};
+use mathengine_ir::graph::Graph;
+use mathengine_ir::schedule::{schedule, Step};
+use mathengine_ir::{as_host, BufferRef, DType, Error, HostBuffer, NodeRef, Op, Result, Shape};
+use smallvec::SmallVec;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+/// Once a new node has more than this many unevaluated nodes below it (counted along
+/// every path, so shared subexpressions count once per use), the engine evaluates it
+/// at once. This keeps graphs built in a loop (`x = f(x)`) bounded; a
+/// program that needs it earlier calls `eval()` itself.
+pub const MAX_PENDING_NODES: usize = 4096;
+
+pub(crate) struct Inner {
+    pub(crate) graph: Graph,
+    current: RwLock<Arc<dyn Backend>>,
+    registered: RwLock<Vec<Arc<dyn Backend>>>,
+    fallbacks: AtomicU64,
+}
+
+/// The entry point: creates arrays, builds graphs, and evaluates them on the current
+/// backend. `Engine` is `Send + Sync`; clones share one engine.
+///
+/// ```
+/// use mathengine::Engine;
+/// let e = Engine::new();
+/// let x = e.linspace(0.0, 1.0, 5);
+/// let y = (&x * &x).sin();
+/// assert_eq!(y.to_vec::<f64>()?[4], 1f64.sin());
+/// # Ok::<(), mathengine::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Engine {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::new()
+    }
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Engine {{ backend: {} }}", self.backend_name())
+    }
+}
+
+/// What `change_backend` accepts: a backend's name, or a backend of the user's.
+pub enum BackendChoice {
+    Name(String),
+    Custom(Box<dyn Backend>),
+}
+impl From<&str> for BackendChoice {
+    fn from(s: &str) -> Self {
+        BackendChoice::Name(s.to_string())
+    }
+}
+impl From<String> for BackendChoice {
+    fn from(s: String) -> Self {
+        BackendChoice::Name(s)
+    }
+}
+impl From<Box<dyn Backend>> for BackendChoice {
+    fn from(b: Box<dyn Backend>) -> Self {
+        BackendChoice::Custom(b)
+    }
+}
+
+/// The backends every engine knows by name, best first.
+pub fn builtin_backend_names() -> Vec<&'static str> {
+    vec!["reference"]
+}
+
+fn builtin_backend(name: &str) -> Result<Arc<dyn Backend>> {
+    match name {
+        "reference" => Ok(Arc::new(ReferenceBackend::new())),
+        _ => Err(Error::UnknownBackend {
+            name: name.into(),
+            reason: "no backend has this name".into(),
+            available: builtin_backend_names().join(", "),
+        }),
+    }
+}
+
+impl Engine {
+    /// An engine on the default backend.
+    pub fn new() -> Engine {
+        Self::with_backend_arc(
+            builtin_backend(builtin_backend_names()[0])
+                .expect("the first builtin backend always exists"),
+        )
+    }
+
+    /// An engine on the named backend.
+    pub fn with_backend(name: &str) -> Result<Engine> {
+        let e = Engine::new();
+        e.change_backend(name)?;
+        Ok(e)
+    }
+
+    fn with_backend_arc(b: Arc<dyn Backend>) -> Engine {
+        Engine {
+            inner: Arc::new(Inner {
+                graph: Graph::new(),
+                current: RwLock::new(b.clone()),
+                registered: RwLock::new(vec![b]),
+                fallbacks: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    /// Select the backend later evaluations run on, by name (`"cpu"`, `"reference"`, a
+    /// backend given earlier) or as a `Box<dyn Backend>` of your own. Arrays already
+    /// evaluated stay where they are and move when a graph on another backend reads them.
+    pub fn change_backend(&self, choice: impl Into<BackendChoice>) -> Result<()> {
+        let backend: Arc<dyn Backend> = match choice.into() {
+            BackendChoice::Custom(b) => Arc::from(b),
+            BackendChoice::Name(name) => {
+                let known = self.registered().into_iter().find(|b| b.name() == name);
+                match known {
+                    Some(b) => b,
+                    None => builtin_backend(&name).map_err(|e| match e {
+                        Error::UnknownBackend { name, reason, .. } => {
+                            let mut names: Vec<String> = builtin_backend_names()
+                                .iter()
+                                .map(|s| s.to_string())
+                                .collect();
+                            for b in self.registered() {
+                                if !names.iter().any(|n| n == b.name()) {
+                                    names.push(b.name().to_string());
+                                }
+                            }
+                            Error::UnknownBackend {
+                                name,
+                                reason,
+                                available: names.join(", "),
+                            }
+                        }
+                        other => other,
+                    })?,
+                }
+            }
+        };
+        {
+            let mut reg = self
+                .inner
+                .registered
+                .write()
+                .unwrap_or_else(|e| e.into_inner());
+            reg.retain(|b| b.name() != backend.name());
+            reg.push(backend.clone());
+        }
+        *self
+            .inner
+            .current
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = backend;
+        Ok(())
+    }
+
+    fn registered(&self) -> Vec<Arc<dyn Backend>> {
+        self.inner
+            .registered
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The current backend.
+    pub fn backend(&self) -> Arc<dyn Backend> {
+        self.inner
+            .current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn backend_name(&self) -> String {
+        self.backend().name().to_string()
+    }
+
+    /// Compile-cache counters of the current backend ("did it recompile?").
+    pub fn stats(&self) -> BackendStats {
+        self.backend().stats()
+    }
+
+    /// Kernels that ran on the CPU because the current backend could not run them.
+    pub fn fallback_count(&self) -> u64 {
+        self.inner.fallbacks.load(Ordering::Relaxed)
+    }
+
+    /// Evaluate several arrays with one schedule: work they share is done once, and
+    /// outputs of one shape come from one multi-output kernel.
+    pub fn eval_all(&self, arrays: &[&Array]) -> Result<()> {
+        for a in arrays {
+            self.check_same_engine("eval_all", a)?;
+        }
+        let nodes: Vec<NodeRef> = arrays.iter().map(|a| a.node.clone()).collect();
+        self.eval_nodes(&nodes)
+    }
+
+    pub(crate) fn check_same_engine(&self, op: &str, a: &Array) -> Result<()> {
+        if Arc::ptr_eq(&self.inner, &a.engine.inner) {
+            Ok(())
+        } else {
+            Err(Error::invalid(op, "the array belongs to another Engine; create it with this engine (or copy it with from_vec)"))
+        }
+    }
+
+    pub(crate) fn eval_nodes(&self, nodes: &[NodeRef]) -> Result<()> {
+        let backend = self.backend();
+        for step in schedule(nodes) {
+            self.run_step(&backend, &step)?;
+        }
+        Ok(())
+    }
+
+    fn run_step(&self, backend: &Arc<dyn Backend>, step: &Step) -> Result<()> {
+        let runner = match backend.supports(&step.kernel) {
+            Ok(()) => backend.clone(),
+            Err(_) => {
+                self.inner.fallbacks.fetch_add(1, Ordering::Relaxed);
+                self.cpu_fallback()
+            }
+        };
+        let inputs = step
+            .inputs
+            .iter()
+            .map(|n| self.buffer_on(n, runner.as_ref()))
+            .collect::<Result<Vec<_>>>()?;
+        let outputs = runner.run_kernel(&step.kernel, &step.launch, &inputs)?;
+        if outputs.len() != step.outputs.len() {
+            return Err(Error::Backend {
+                backend: runner.name().into(),
+                msg: format!(
+                    "kernel {} returned {} buffers for {} outputs",
+                    step.kernel.name(),
+                    outputs.len(),
+                    step.outputs.len()
+                ),
+            });
+        }
+        for (node, buf) in step.outputs.iter().zip(outputs) {
+            node.set_buffer(buf);
+        }
+        Ok(())
+    }
+
+    /// The backend used for steps the current backend cannot run.
+    fn cpu_fallback(&self) -> Arc<dyn Backend> {
+        builtin_backend(builtin_backend_names()[0])
+            .expect("the first builtin backend always exists")
+    }
+
+    /// `node`'s buffer in `backend`'s memory, moving it there (and remembering the move)
+    /// if it lives elsewhere.
+    fn buffer_on(&self, node: &NodeRef, backend: &dyn Backend) -> Result<BufferRef> {
+        let buf = node
+            .buffer()
+            .ok_or_else(|| Error::invalid("eval", "internal: a kernel input was not evaluated"))?;
+        if buf.location() == backend.location() {
+            return Ok(buf);
+        }
+        let host = self.to_host(&buf)?;
+        let moved = backend.upload(&host)?;
+        node.set_buffer(moved.clone());
+        Ok(moved)
+    }
+
+    /// A host copy of any buffer, downloaded by the backend that owns its memory.
+    pub(crate) fn to_host(&self, buf: &BufferRef) -> Result<HostBuffer> {
+        if let Some(h) = as_host(buf.as_ref()) {
+            return Ok(h.clone());
+        }
+        let owner = self.registered().into_iter().find(|b| b.location() == buf.location()).ok_or_else(|| Error::Backend {
+            backend: buf.location().into(),
+            msg: "no registered backend owns this memory; select that backend again before reading".into(),
+        })?;
+        owner.download(buf.as_ref())
+    }
+
+    // ---- graph construction helpers shared by the ops modules ----
+
+    pub(crate) fn wrap(&self, node: NodeRef) -> Array {
+        Array {
+            node,
+            engine: self.clone(),
+        }
+    }
+
+    /// Intern a node, evaluating it at once if the pending graph below it grew too big.
+    pub(crate) fn node(
+        &self,
+        op: Op,
+        dtype: DType,
+        shape: Shape,
+        inputs: SmallVec<[NodeRef; 2]>,
+    ) -> Result<NodeRef> {
+        let n = self.inner.graph.intern(op, dtype, shape, inputs);
+        if n.pending > MAX_PENDING_NODES && !n.is_evaluated() {
+            self.eval_nodes(std::slice::from_ref(&n))?;
+        }
+        Ok(n)
+    }
+
+    /// Live nodes in the hash-consing table.
+    pub fn graph_size(&self) -> usize {
+        self.inner.graph.len()
+    }
+
+    pub(crate) fn data_node(&self, buf: HostBuffer, shape: Shape) -> NodeRef {
+        let dtype = mathengine_ir::DeviceBuffer::dtype(&buf);
+        self.inner.graph.data(dtype, shape, Arc::new(buf))
+    }
+}

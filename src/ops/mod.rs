@@ -1,0 +1,6 @@
+//! The array operations, as `Engine` methods named after numpy's functions.
+
+pub mod creation;
+pub mod elementwise;
+pub mod reduce;
+pub mod shape;
