@@ -2,6 +2,7 @@
 //! schedules. Cloning an `Engine` gives another handle to the same engine.
 
 use crate::array::Array;
+use crate::backend::cpu::CpuBackend;
 use crate::backend::reference::ReferenceBackend;
 use crate::backend::{Backend, BackendStats};
 use mathengine_ir::graph::Graph;
@@ -75,11 +76,12 @@ impl From<Box<dyn Backend>> for BackendChoice {
 
 /// The backends every engine knows by name, best first.
 pub fn builtin_backend_names() -> Vec<&'static str> {
-    vec!["reference"]
+    vec!["cpu", "reference"]
 }
 
 fn builtin_backend(name: &str) -> Result<Arc<dyn Backend>> {
     match name {
+        "cpu" => Ok(Arc::new(CpuBackend::new())),
         "reference" => Ok(Arc::new(ReferenceBackend::new())),
         _ => Err(Error::UnknownBackend {
             name: name.into(),
@@ -255,8 +257,7 @@ impl Engine {
 
     /// The backend used for steps the current backend cannot run.
     fn cpu_fallback(&self) -> Arc<dyn Backend> {
-        builtin_backend(builtin_backend_names()[0])
-            .expect("the first builtin backend always exists")
+        Arc::new(CpuBackend::new())
     }
 
     /// `node`'s buffer in `backend`'s memory, moving it there (and remembering the move)

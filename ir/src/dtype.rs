@@ -204,13 +204,12 @@ impl Scalar {
                 s => s.to_f64() as f32,
             }),
             DType::F64 => Scalar::F64(self.to_f64()),
-            DType::C64 => {
-                let c = match *self {
-                    Scalar::I64(v) => Complex64::new(v as f64, 0.0),
-                    s => s.to_c128(),
-                };
-                Scalar::C64(Complex32::new(c.re as f32, c.im as f32))
-            }
+            DType::C64 => Scalar::C64(match *self {
+                Scalar::C64(z) => z,
+                Scalar::C128(z) => Complex32::new(z.re as f32, z.im as f32),
+                // Real values round once, exactly as a cast to float32 does.
+                s => Complex32::new(f32::from_scalar(s.cast(DType::F32)), 0.0),
+            }),
             DType::C128 => Scalar::C128(match *self {
                 Scalar::I64(v) => Complex64::new(v as f64, 0.0),
                 s => s.to_c128(),

@@ -4,6 +4,7 @@
 //! interpreted), and may lack some operations: it says so through `supports`, and the
 //! engine runs that step on the CPU instead, moving data as needed.
 
+pub mod cpu;
 pub mod reference;
 
 use mathengine_ir::{BufferRef, DeviceBuffer, HostBuffer, Kernel, Launch, Result};

@@ -1,0 +1,170 @@
+//! Compiling one kernel: its own `JITModule`, so its machine code is freed exactly when
+//! the last user of the `CompiledKernel` drops it.
+
+use crate::translate::{kernel_signature, Emitter};
+use cranelift_codegen::isa::OwnedTargetIsa;
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{default_libcall_names, Linkage, Module};
+use mathengine_ir::{Error, Kernel, Result};
+use std::sync::{Mutex, OnceLock};
+
+/// The entry point of a compiled kernel (see `translate.rs` for the ABI).
+pub type KernelFn =
+    unsafe extern "C" fn(*const [u64; 2], *const *const u8, *const *mut u8, i64, i64, i64);
+
+/// Machine code for one kernel.
+pub struct CompiledKernel {
+    func: KernelFn,
+    name: String,
+    // Kept only to free the code on drop.
+    module: Mutex<Option<JITModule>>,
+}
+
+// SAFETY: the finalised code is immutable and reentrant; the module is only touched in
+// `drop`, when no other reference exists.
+unsafe impl Send for CompiledKernel {}
+unsafe impl Sync for CompiledKernel {}
+
+impl CompiledKernel {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Run output elements `start..end`.
+    ///
+    /// # Safety
+    /// `params` must hold one 16-byte slot per kernel parameter (value in the low bytes
+    /// in its dtype's representation, complex as re then im); `inputs`/`outputs` one
+    /// pointer per kernel input/output to buffers of the kernel's dtypes, long enough
+    /// for every index the kernel computes (`end` outputs; inputs as the launch's
+    /// shapes imply); `reduce_len` the reduced length of a reduction kernel.
+    pub unsafe fn call(
+        &self,
+        params: *const [u64; 2],
+        inputs: *const *const u8,
+        outputs: *const *mut u8,
+        start: i64,
+        end: i64,
+        reduce_len: i64,
+    ) {
+        (self.func)(params, inputs, outputs, start, end, reduce_len)
+    }
+}
+
+impl Drop for CompiledKernel {
+    fn drop(&mut self) {
+        if let Some(m) = self
+            .module
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            // SAFETY: `self` is the last reference, so no call into this code is running.
+            unsafe { m.free_memory() };
+        }
+    }
+}
+
+fn isa() -> std::result::Result<OwnedTargetIsa, String> {
+    static ISA: OnceLock<std::result::Result<OwnedTargetIsa, String>> = OnceLock::new();
+    ISA.get_or_init(|| {
+        let mut flags = settings::builder();
+        for (k, v) in [
+            ("opt_level", "speed"),
+            ("use_colocated_libcalls", "false"),
+            ("is_pic", "false"),
+        ] {
+            flags.set(k, v).map_err(|e| e.to_string())?;
+        }
+        // Native flags (SSE4.1, AVX, FMA, ...): without them fma becomes a libm call.
+        let builder = cranelift_native::builder().map_err(|e| e.to_string())?;
+        builder
+            .finish(settings::Flags::new(flags))
+            .map_err(|e| e.to_string())
+    })
+    .clone()
+}
+
+/// The target and its enabled features, e.g. for cache keys and reports.
+pub fn isa_description() -> String {
+    match isa() {
+        Ok(isa) => {
+            let enabled: Vec<String> = isa
+                .isa_flags()
+                .iter()
+                .filter(|f| f.as_bool().unwrap_or(false))
+                .map(|f| f.name.to_string())
+                .collect();
+            format!("{} [{}]", isa.triple(), enabled.join(","))
+        }
+        Err(e) => format!("unavailable: {e}"),
+    }
+}
+
+/// Compile `kernel` to machine code. Errors (and Cranelift panics) name the kernel.
+pub fn compile(kernel: &Kernel) -> Result<CompiledKernel> {
+    let name = kernel.name();
+    let err = |msg: String| Error::Compile {
+        kernel: name.clone(),
+        msg,
+    };
+    if let Some(bad) = kernel
+        .body
+        .iter()
+        .find(|i| matches!(i.inst, mathengine_ir::Inst::ReduceIndex) && kernel.reduction.is_none())
+    {
+        return Err(err(format!("{:?} outside a reduction", bad.inst)));
+    }
+    let isa = isa().map_err(|e| err(format!("no native code generator for this machine: {e}")))?;
+    let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build(kernel, isa)));
+    match built {
+        Ok(Ok((module, func))) => Ok(CompiledKernel {
+            func,
+            name,
+            module: Mutex::new(Some(module)),
+        }),
+        Ok(Err(msg)) => Err(err(msg)),
+        Err(panic) => {
+            let msg = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "code generator panicked".into());
+            Err(err(format!("code generator panicked: {msg}")))
+        }
+    }
+}
+
+fn build(
+    kernel: &Kernel,
+    isa: OwnedTargetIsa,
+) -> std::result::Result<(JITModule, KernelFn), String> {
+    let mut jb = JITBuilder::with_isa(isa, default_libcall_names());
+    for (name, ptr) in crate::runtime::all_symbols() {
+        jb.symbol(name, ptr);
+    }
+    let mut module = JITModule::new(jb);
+    let mut ctx = module.make_context();
+    let call_conv = module.target_config().default_call_conv;
+    let ptr = module.target_config().pointer_type();
+    ctx.func.signature = kernel_signature(ptr, call_conv);
+    let mut fbc = FunctionBuilderContext::new();
+    {
+        let b = FunctionBuilder::new(&mut ctx.func, &mut fbc);
+        Emitter::new(b, &mut module, kernel).emit();
+    }
+    let id = module
+        .declare_function("kernel", Linkage::Export, &ctx.func.signature)
+        .map_err(|e| e.to_string())?;
+    module
+        .define_function(id, &mut ctx)
+        .map_err(|e| format!("{e:?}"))?;
+    module.clear_context(&mut ctx);
+    module.finalize_definitions().map_err(|e| e.to_string())?;
+    let code = module.get_finalized_function(id);
+    // SAFETY: the function was declared with exactly this signature.
+    let func: KernelFn = unsafe { std::mem::transmute::<*const u8, KernelFn>(code) };
+    Ok((module, func))
+}

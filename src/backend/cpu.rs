@@ -1,0 +1,168 @@
+//! The cpu backend: kernels compiled to machine code by Cranelift (mathengine-codegen),
+//! cached, and run over blocks of the index range on all cores.
+
+use super::{host_inputs, Backend, BackendStats};
+use mathengine_codegen::KernelCache;
+use mathengine_ir::interp::check_arguments;
+use mathengine_ir::{
+    BufferRef, DType, DeviceBuffer, Error, HostBuffer, Kernel, Launch, Result, Scalar,
+};
+use rayon::prelude::*;
+use std::sync::Arc;
+
+/// Elements per parallel block: large enough that scheduling costs little, small enough
+/// that both cores get work on a few-thousand-element array.
+pub const BLOCK: usize = 8192;
+/// Compiled kernels kept in memory (least recently used are dropped beyond this).
+pub const CACHE_CAPACITY: usize = 1024;
+
+/// Every `CpuBackend` shares one process-wide cache: a kernel compiled for one engine
+/// serves all of them.
+pub struct CpuBackend {
+    cache: Arc<KernelCache>,
+}
+
+fn shared_cache() -> Arc<KernelCache> {
+    static CACHE: std::sync::OnceLock<Arc<KernelCache>> = std::sync::OnceLock::new();
+    CACHE
+        .get_or_init(|| Arc::new(KernelCache::new(CACHE_CAPACITY)))
+        .clone()
+}
+
+impl Default for CpuBackend {
+    fn default() -> Self {
+        CpuBackend::new()
+    }
+}
+
+impl CpuBackend {
+    pub fn new() -> Self {
+        CpuBackend {
+            cache: shared_cache(),
+        }
+    }
+    /// Drop every compiled kernel (of the process-wide cache).
+    pub fn clear_cache(&self) {
+        self.cache.clear();
+    }
+}
+
+/// Raw pointers made shareable across the worker threads of one launch.
+#[derive(Clone, Copy)]
+struct Ptrs {
+    params: *const [u64; 2],
+    inputs: *const *const u8,
+    outputs: *const *mut u8,
+}
+// SAFETY: the pointed-to memory outlives the launch, inputs are only read, and every
+// block writes a disjoint range of the outputs.
+unsafe impl Send for Ptrs {}
+unsafe impl Sync for Ptrs {}
+
+/// A parameter in its 16-byte slot: the value's bytes in its dtype's representation.
+fn param_slot(s: &Scalar, t: DType) -> [u64; 2] {
+    match s.cast(t) {
+        Scalar::Bool(v) => [v as u64, 0],
+        Scalar::I32(v) => [v as u32 as u64, 0],
+        Scalar::I64(v) => [v as u64, 0],
+        Scalar::F32(v) => [v.to_bits() as u64, 0],
+        Scalar::F64(v) => [v.to_bits(), 0],
+        Scalar::C64(z) => [(z.re.to_bits() as u64) | ((z.im.to_bits() as u64) << 32), 0],
+        Scalar::C128(z) => [z.re.to_bits(), z.im.to_bits()],
+    }
+}
+
+impl Backend for CpuBackend {
+    fn name(&self) -> &str {
+        "cpu"
+    }
+
+    fn download(&self, buf: &dyn DeviceBuffer) -> Result<HostBuffer> {
+        mathengine_ir::as_host(buf)
+            .cloned()
+            .ok_or_else(|| Error::Backend {
+                backend: "cpu".into(),
+                msg: format!("cannot download a buffer in '{}' memory", buf.location()),
+            })
+    }
+
+    fn run_kernel(
+        &self,
+        kernel: &Arc<Kernel>,
+        launch: &Launch,
+        inputs: &[BufferRef],
+    ) -> Result<Vec<BufferRef>> {
+        let hosts = host_inputs(self.name(), inputs)?;
+        check_arguments(kernel, launch, &hosts)?;
+        if kernel.reduction.is_some() && launch.reduce_len == 0 && launch.len > 0 {
+            if let Some(r) = &kernel.reduction {
+                use mathengine_ir::ReduceOp::*;
+                if matches!(r.op, Min | Max | ArgMin | ArgMax) {
+                    return Err(Error::invalid(
+                        r.op.name(),
+                        "zero-size reduction has no identity",
+                    ));
+                }
+            }
+        }
+        let compiled = self.cache.get(kernel)?;
+        let mut outs: Vec<HostBuffer> = kernel
+            .output_dtypes
+            .iter()
+            .map(|&t| HostBuffer::zeros(t, launch.len))
+            .collect();
+        let params: Vec<[u64; 2]> = launch
+            .params
+            .iter()
+            .zip(&kernel.params)
+            .map(|(s, &t)| param_slot(s, t))
+            .collect();
+        let in_ptrs: Vec<*const u8> = hosts.iter().map(|h| h.as_ptr()).collect();
+        let out_ptrs: Vec<*mut u8> = outs.iter_mut().map(|h| h.as_mut_ptr()).collect();
+        let ptrs = Ptrs {
+            params: params.as_ptr(),
+            inputs: in_ptrs.as_ptr(),
+            outputs: out_ptrs.as_ptr(),
+        };
+        let (len, rlen) = (launch.len, launch.reduce_len);
+        // A reduction's work per output is its reduced length.
+        let block = if kernel.reduction.is_some() {
+            (BLOCK / rlen.max(1)).max(1)
+        } else {
+            BLOCK
+        };
+        let run = |start: usize, end: usize| {
+            let p = ptrs;
+            // SAFETY: buffers match the kernel's dtypes (checked above) and lengths
+            // (lowering clamps every index into its input; outputs have `len` elements).
+            unsafe {
+                compiled.call(
+                    p.params,
+                    p.inputs,
+                    p.outputs,
+                    start as i64,
+                    end as i64,
+                    rlen as i64,
+                )
+            }
+        };
+        if len <= block {
+            run(0, len);
+        } else {
+            let blocks = len.div_ceil(block);
+            (0..blocks)
+                .into_par_iter()
+                .for_each(|b| run(b * block, ((b + 1) * block).min(len)));
+        }
+        Ok(outs.into_iter().map(|b| Arc::new(b) as BufferRef).collect())
+    }
+
+    fn stats(&self) -> BackendStats {
+        let s = self.cache.stats();
+        BackendStats {
+            kernels_compiled: s.kernels_compiled,
+            cache_hits: s.cache_hits,
+            compile_seconds: s.compile_seconds,
+        }
+    }
+}
