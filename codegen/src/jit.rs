@@ -155,12 +155,20 @@ fn build(
         let b = FunctionBuilder::new(&mut ctx.func, &mut fbc);
         Emitter::new(b, &mut module, kernel).emit();
     }
+    let dump = std::env::var_os("MATHENGINE_DUMP_ASM").is_some();
+    ctx.set_disasm(dump);
     let id = module
         .declare_function("kernel", Linkage::Export, &ctx.func.signature)
         .map_err(|e| e.to_string())?;
     module
         .define_function(id, &mut ctx)
         .map_err(|e| format!("{e:?}"))?;
+    if dump {
+        // A debugging aid: the machine code of every kernel compiled, on stderr.
+        if let Some(code) = ctx.compiled_code().and_then(|c| c.vcode.clone()) {
+            eprintln!("=== kernel {}\n{code}", kernel.name());
+        }
+    }
     module.clear_context(&mut ctx);
     module.finalize_definitions().map_err(|e| e.to_string())?;
     let code = module.get_finalized_function(id);

@@ -12,7 +12,7 @@
 
 use crate::translate::Emitter;
 use crate::vector::bitcast;
-use cranelift_codegen::ir::condcodes::FloatCC;
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, InstBuilder, Value};
 
 /// 1.5 * 2^52: adding it rounds a double to an integer held in the low mantissa bits.
@@ -46,37 +46,44 @@ fn factorial(n: u32) -> f64 {
     (1..=n).map(f64::from).product()
 }
 
-/// Compute `fast(x)` unless a lane fails `in_range`, then call the libm helper per lane.
-fn with_slow_path(
+/// Compute `fast(x)` (one result per helper) unless a lane is `outside`, then call the
+/// libm helpers per lane instead.
+fn with_slow_path<const N: usize>(
     e: &mut Emitter,
     x: Value,
     outside: Value,
-    helper: &'static str,
-    fast: impl FnOnce(&mut Emitter, Value) -> Value,
-) -> Value {
+    helpers: [&'static str; N],
+    fast: impl FnOnce(&mut Emitter, Value) -> [Value; N],
+) -> [Value; N] {
     let slow_block = e.b.create_block();
     let fast_block = e.b.create_block();
     let join = e.b.create_block();
-    let result = e.b.append_block_param(join, types::F64X2);
+    let results: Vec<Value> = (0..N)
+        .map(|_| e.b.append_block_param(join, types::F64X2))
+        .collect();
     let any = e.b.ins().vany_true(outside);
     e.b.ins().brif(any, slow_block, &[], fast_block, &[]);
 
     e.b.switch_to_block(slow_block);
-    let f = e.import(helper, &[types::F64], Some(types::F64));
-    let mut r = x;
-    for lane in 0..2u8 {
-        let a = e.b.ins().extractlane(x, lane);
-        let call = e.b.ins().call(f, &[a]);
-        let y = e.b.inst_results(call)[0];
-        r = e.b.ins().insertlane(r, y, lane);
+    let mut slow = Vec::new();
+    for helper in helpers {
+        let f = e.import(helper, &[types::F64], Some(types::F64));
+        let mut r = x;
+        for lane in 0..2u8 {
+            let a = e.b.ins().extractlane(x, lane);
+            let call = e.b.ins().call(f, &[a]);
+            let y = e.b.inst_results(call)[0];
+            r = e.b.ins().insertlane(r, y, lane);
+        }
+        slow.push(r.into());
     }
-    e.b.ins().jump(join, &[r.into()]);
+    e.b.ins().jump(join, &slow);
 
     e.b.switch_to_block(fast_block);
-    let y = fast(e, x);
-    e.b.ins().jump(join, &[y.into()]);
+    let ys: Vec<_> = fast(e, x).into_iter().map(|y| y.into()).collect();
+    e.b.ins().jump(join, &ys);
     e.b.switch_to_block(join);
-    result
+    results.try_into().expect("N results")
 }
 
 /// e^x.
@@ -116,14 +123,13 @@ pub fn exp(e: &mut Emitter, x: Value) -> Value {
     e.b.ins().fmul(y, s2)
 }
 
-/// sin(x) or cos(x).
-pub fn sin_cos(e: &mut Emitter, x: Value, cos: bool) -> Value {
+/// (sin(x), cos(x)): one range reduction and both polynomials serve both functions.
+pub fn sin_cos(e: &mut Emitter, x: Value) -> (Value, Value) {
     let ax = e.b.ins().fabs(x);
     let limit = splat(e, 1e5);
     // Not (|x| <= limit): also true for NaN.
     let outside = e.b.ins().fcmp(FloatCC::UnorderedOrGreaterThan, ax, limit);
-    let helper = if cos { "me_cos" } else { "me_sin" };
-    with_slow_path(e, x, outside, helper, |e, x| {
+    let [s, c] = with_slow_path(e, x, outside, ["me_sin", "me_cos"], |e, x| {
         let two_over_pi = splat(e, std::f64::consts::FRAC_2_PI);
         let sh = splat(e, SHIFTER);
         let t = fma(e, x, two_over_pi, sh);
@@ -142,19 +148,13 @@ pub fn sin_cos(e: &mut Emitter, x: Value, cos: bool) -> Value {
             r = fma(e, neg_n, c, r);
         }
         let z = e.b.ins().fmul(r, r);
-        // sin(r) = r + r^3 * (-1/3! + z/5! - ...), through r^19.
-        let sin_c: Vec<f64> = (1..=9)
-            .map(|k| if k % 2 == 1 { -1.0 } else { 1.0 } / factorial(2 * k + 1))
-            .collect();
-        let ps = horner(e, z, &sin_c);
+        // sin(r) = r + r^3 * S(z), fdlibm's minimax S1..S6 on |r| <= pi/4.
+        let ps = horner(e, z, &SIN_COEFS);
         let r3 = e.b.ins().fmul(z, r);
         let sin_r = fma(e, r3, ps, r);
-        // cos(r) = 1 - z/2 + z^2 * (1/4! - z/6! + ...), with the rounding error of
-        // 1 - z/2 carried separately (fdlibm's __kernel_cos).
-        let cos_c: Vec<f64> = (2..=10)
-            .map(|k| if k % 2 == 0 { 1.0 } else { -1.0 } / factorial(2 * k))
-            .collect();
-        let pc = horner(e, z, &cos_c);
+        // cos(r) = 1 - z/2 + z^2 * C(z), with the rounding error of 1 - z/2 carried
+        // separately (fdlibm's __kernel_cos).
+        let pc = horner(e, z, &COS_COEFS);
         let half = splat(e, 0.5);
         let hz = e.b.ins().fmul(half, z);
         let one = splat(e, 1.0);
@@ -164,29 +164,50 @@ pub fn sin_cos(e: &mut Emitter, x: Value, cos: bool) -> Value {
         let z2 = e.b.ins().fmul(z, z);
         let tail = fma(e, z2, pc, tail);
         let cos_r = e.b.ins().fadd(w, tail);
-        // Quadrant n mod 4 (cos is sin shifted by one quadrant).
+        // Quadrant q = n mod 4: sin x = (q odd ? cos r : sin r), negated when q & 2;
+        // cos x is sin of the next quadrant.
         let ti = bitcast(e, types::I64X2, t);
-        let q = if cos {
-            let one = isplat(e, 1);
-            e.b.ins().iadd(ti, one)
-        } else {
-            ti
-        };
-        let one = isplat(e, 1);
-        let odd = e.b.ins().band(q, one);
-        let swap =
-            e.b.ins()
-                .icmp(cranelift_codegen::ir::condcodes::IntCC::Equal, odd, one);
+        let one_i = isplat(e, 1);
+        let odd = e.b.ins().band(ti, one_i);
+        let swap = e.b.ins().icmp(IntCC::Equal, odd, one_i);
         let swap = bitcast(e, types::F64X2, swap);
-        let y = e.b.ins().bitselect(swap, cos_r, sin_r);
-        let two = isplat(e, 2);
-        let sign = e.b.ins().band(q, two);
-        let sign = e.b.ins().ishl_imm_s(sign, 62);
-        let yi = bitcast(e, types::I64X2, y);
-        let yi = e.b.ins().bxor(yi, sign);
-        bitcast(e, types::F64X2, yi)
-    })
+        let two_i = isplat(e, 2);
+        let quadrant_sign = |e: &mut Emitter, q: Value, y: Value| {
+            let sign = e.b.ins().band(q, two_i);
+            let sign = e.b.ins().ishl_imm_s(sign, 62);
+            let yi = bitcast(e, types::I64X2, y);
+            let yi = e.b.ins().bxor(yi, sign);
+            bitcast(e, types::F64X2, yi)
+        };
+        let sin_y = e.b.ins().bitselect(swap, cos_r, sin_r);
+        let sin_x = quadrant_sign(e, ti, sin_y);
+        let cos_y = e.b.ins().bitselect(swap, sin_r, cos_r);
+        let q1 = e.b.ins().iadd(ti, one_i);
+        let cos_x = quadrant_sign(e, q1, cos_y);
+        [sin_x, cos_x]
+    });
+    (s, c)
 }
+
+/// fdlibm's __kernel_sin coefficients S1..S6.
+const SIN_COEFS: [f64; 6] = [
+    -1.666_666_666_666_663_243_48e-1,
+    8.333_333_333_322_489_461_24e-3,
+    -1.984_126_982_985_794_931_34e-4,
+    2.755_731_370_707_006_767_89e-6,
+    -2.505_076_025_340_686_341_95e-8,
+    1.589_690_995_211_550_102_21e-10,
+];
+
+/// fdlibm's __kernel_cos coefficients C1..C6.
+const COS_COEFS: [f64; 6] = [
+    4.166_666_666_666_660_190_37e-2,
+    -1.388_888_888_887_410_957_49e-3,
+    2.480_158_728_947_672_941_78e-5,
+    -2.755_731_435_139_066_330_35e-7,
+    2.087_572_321_298_174_827_90e-9,
+    -1.135_964_755_778_819_482_65e-11,
+];
 
 /// Natural logarithm.
 pub fn log(e: &mut Emitter, x: Value) -> Value {
@@ -195,7 +216,7 @@ pub fn log(e: &mut Emitter, x: Value) -> Value {
     let below = e.b.ins().fcmp(FloatCC::UnorderedOrLessThan, x, min_normal);
     let above = e.b.ins().fcmp(FloatCC::GreaterThan, x, max);
     let outside = e.b.ins().bor(below, above);
-    with_slow_path(e, x, outside, "me_log", |e, x| {
+    let [y] = with_slow_path(e, x, outside, ["me_log"], |e, x| {
         // x = 2^k * m with m in [sqrt(1/2), sqrt(2)).
         let xi = bitcast(e, types::I64X2, x);
         let off = isplat(e, 0x3FE6A09E667F3BCD);
@@ -231,6 +252,7 @@ pub fn log(e: &mut Emitter, x: Value) -> Value {
         let a = e.b.ins().fsub(hfsq, sr);
         let a = e.b.ins().fsub(a, f);
         let khi = e.b.ins().fmul(kf, ln2_hi);
-        e.b.ins().fsub(khi, a)
-    })
+        [e.b.ins().fsub(khi, a)]
+    });
+    y
 }

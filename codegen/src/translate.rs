@@ -23,7 +23,7 @@ use smallvec::SmallVec;
 use std::collections::HashMap;
 
 /// Elements per iteration of the main loop of vectorised kernels (two f64x2 registers).
-pub const VECTOR_LANES: usize = 4;
+pub const VECTOR_LANES: usize = 8;
 /// Block length of the blocked summation in reductions.
 pub const SUM_BLOCK: i64 = 256;
 
@@ -66,6 +66,8 @@ pub struct Emitter<'m, 'f> {
     params: Vec<S>,
     inputs: Vec<Value>,
     outputs: Vec<Value>,
+    /// sin and cos of the same register are computed together once.
+    sin_cos: HashMap<Value, (Value, Value)>,
 }
 
 pub fn kernel_signature(ptr: Type, call_conv: cranelift_codegen::isa::CallConv) -> Signature {
@@ -86,9 +88,20 @@ impl<'m, 'f> Emitter<'m, 'f> {
             imports: HashMap::new(),
             kernel,
             params: Vec::new(),
+            sin_cos: HashMap::new(),
             inputs: Vec::new(),
             outputs: Vec::new(),
         }
+    }
+
+    /// (sin x, cos x) of an f64x2 register, shared by every use in this loop body.
+    pub(crate) fn sin_cos(&mut self, x: Value) -> (Value, Value) {
+        if let Some(&r) = self.sin_cos.get(&x) {
+            return r;
+        }
+        let r = crate::math::sin_cos(self, x);
+        self.sin_cos.insert(x, r);
+        r
     }
 
     pub(crate) fn input_ptr(&self, k: u32) -> Value {

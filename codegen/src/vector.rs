@@ -128,15 +128,35 @@ pub(crate) fn try_emit(
             ))
         }
         Inst::Param(_) | Inst::Const(_) if t == DType::F64 => None,
-        Inst::Unary(op, a) if t == DType::F64 && is_regs(&vals[*a as usize]) => {
-            let x = regs_of(e, *a);
-            let out: Option<SmallVec<[Value; 2]>> = x.iter().map(|&r| unary(e, *op, r)).collect();
-            out.map(V::Regs)
-        }
-        Inst::Binary(op, a, b)
-            if dt(e, *a) == DType::F64
-                && (is_regs(&vals[*a as usize]) || is_regs(&vals[*b as usize])) =>
+        // (i as f64) for the lanes i, i+1, ...: one conversion and a vector add.
+        Inst::Cast(a)
+            if t == DType::F64 && matches!(e.kernel.body[*a as usize].inst, Inst::Index) =>
         {
+            let base = match arg(*a) {
+                V::Lanes(l) => l[0].one(),
+                V::Regs(_) => return None,
+            };
+            let f = e.b.ins().fcvt_from_sint(types::F64, base);
+            let f = e.b.ins().splat(types::F64X2, f);
+            Some(V::Regs(
+                (0..lanes / PER_REG)
+                    .map(|k| {
+                        let lo = e.b.ins().f64const((PER_REG * k) as f64);
+                        let hi = e.b.ins().f64const((PER_REG * k + 1) as f64);
+                        let v = e.b.ins().scalar_to_vector(types::F64X2, lo);
+                        let v = e.b.ins().insertlane(v, hi, 1);
+                        e.b.ins().fadd(f, v)
+                    })
+                    .collect(),
+            ))
+        }
+        Inst::Unary(op, a)
+            if t == DType::F64 && dt(e, *a) == DType::F64 && unary_supported(*op) =>
+        {
+            let x = regs_of(e, *a);
+            Some(V::Regs(x.iter().map(|&r| unary(e, *op, r)).collect()))
+        }
+        Inst::Binary(op, a, b) if dt(e, *a) == DType::F64 => {
             if !binary_supported(*op) {
                 return None;
             }
@@ -172,9 +192,28 @@ pub(crate) fn try_emit(
     }
 }
 
-fn unary(e: &mut Emitter, op: UnaryOp, x: Value) -> Option<Value> {
+fn unary_supported(op: UnaryOp) -> bool {
     use UnaryOp::*;
-    Some(match op {
+    matches!(
+        op,
+        Neg | Abs
+            | Sqrt
+            | Square
+            | Floor
+            | Ceil
+            | Round
+            | Trunc
+            | Reciprocal
+            | Exp
+            | Sin
+            | Cos
+            | Log
+    )
+}
+
+fn unary(e: &mut Emitter, op: UnaryOp, x: Value) -> Value {
+    use UnaryOp::*;
+    match op {
         Neg => e.b.ins().fneg(x),
         Abs => e.b.ins().fabs(x),
         Sqrt => e.b.ins().sqrt(x),
@@ -189,11 +228,11 @@ fn unary(e: &mut Emitter, op: UnaryOp, x: Value) -> Option<Value> {
             e.b.ins().fdiv(one, x)
         }
         Exp => crate::math::exp(e, x),
-        Sin => crate::math::sin_cos(e, x, false),
-        Cos => crate::math::sin_cos(e, x, true),
+        Sin => e.sin_cos(x).0,
+        Cos => e.sin_cos(x).1,
         Log => crate::math::log(e, x),
-        _ => return None,
-    })
+        _ => unreachable!("unary_supported() filters {}", op.name()),
+    }
 }
 
 fn binary_supported(op: BinaryOp) -> bool {
