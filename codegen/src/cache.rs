@@ -4,7 +4,7 @@
 
 use crate::jit::{compile, CompiledKernel};
 use mathengine_ir::{Kernel, Result};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
@@ -37,7 +37,7 @@ impl KernelCache {
         KernelCache {
             capacity: capacity.max(1),
             state: Mutex::new(State {
-                map: HashMap::new(),
+                map: HashMap::default(),
                 clock: 0,
                 stats: CacheStats::default(),
             }),

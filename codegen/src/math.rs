@@ -123,70 +123,105 @@ pub fn exp(e: &mut Emitter, x: Value) -> Value {
     e.b.ins().fmul(y, s2)
 }
 
-/// (sin(x), cos(x)): one range reduction and both polynomials serve both functions.
-pub fn sin_cos(e: &mut Emitter, x: Value) -> (Value, Value) {
+/// sin(x) and/or cos(x): one range reduction serves both when both are wanted.
+pub fn sin_cos(
+    e: &mut Emitter,
+    x: Value,
+    want_sin: bool,
+    want_cos: bool,
+) -> (Option<Value>, Option<Value>) {
     let ax = e.b.ins().fabs(x);
     let limit = splat(e, 1e5);
     // Not (|x| <= limit): also true for NaN.
     let outside = e.b.ins().fcmp(FloatCC::UnorderedOrGreaterThan, ax, limit);
-    let [s, c] = with_slow_path(e, x, outside, ["me_sin", "me_cos"], |e, x| {
-        let two_over_pi = splat(e, std::f64::consts::FRAC_2_PI);
-        let sh = splat(e, SHIFTER);
-        let t = fma(e, x, two_over_pi, sh);
-        let n = e.b.ins().fsub(t, sh);
-        let neg_n = e.b.ins().fneg(n);
-        // pi/2 in four parts (fdlibm's e_rem_pio2 constants); the first three have 33
-        // significant bits, so n * part is exact for |n| < 2^20.
-        let mut r = x;
-        for bits in [
-            0x3FF921FB54400000u64,
-            0x3DD0B4611A600000,
-            0x3BA3198A2E000000,
-            0x397B839A252049C1,
-        ] {
-            let c = splat(e, f64::from_bits(bits));
-            r = fma(e, neg_n, c, r);
+    match (want_sin, want_cos) {
+        (true, true) => {
+            let [s, c] = with_slow_path(e, x, outside, ["me_sin", "me_cos"], |e, x| {
+                let (s, c) = sin_cos_fast(e, x, true, true);
+                [s.expect("wanted"), c.expect("wanted")]
+            });
+            (Some(s), Some(c))
         }
-        let z = e.b.ins().fmul(r, r);
-        // sin(r) = r + r^3 * S(z), fdlibm's minimax S1..S6 on |r| <= pi/4.
-        let ps = horner(e, z, &SIN_COEFS);
-        let r3 = e.b.ins().fmul(z, r);
-        let sin_r = fma(e, r3, ps, r);
-        // cos(r) = 1 - z/2 + z^2 * C(z), with the rounding error of 1 - z/2 carried
-        // separately (fdlibm's __kernel_cos).
-        let pc = horner(e, z, &COS_COEFS);
-        let half = splat(e, 0.5);
-        let hz = e.b.ins().fmul(half, z);
-        let one = splat(e, 1.0);
-        let w = e.b.ins().fsub(one, hz);
-        let one_minus_w = e.b.ins().fsub(one, w);
-        let tail = e.b.ins().fsub(one_minus_w, hz);
-        let z2 = e.b.ins().fmul(z, z);
-        let tail = fma(e, z2, pc, tail);
-        let cos_r = e.b.ins().fadd(w, tail);
-        // Quadrant q = n mod 4: sin x = (q odd ? cos r : sin r), negated when q & 2;
-        // cos x is sin of the next quadrant.
-        let ti = bitcast(e, types::I64X2, t);
-        let one_i = isplat(e, 1);
-        let odd = e.b.ins().band(ti, one_i);
-        let swap = e.b.ins().icmp(IntCC::Equal, odd, one_i);
-        let swap = bitcast(e, types::F64X2, swap);
-        let two_i = isplat(e, 2);
-        let quadrant_sign = |e: &mut Emitter, q: Value, y: Value| {
-            let sign = e.b.ins().band(q, two_i);
-            let sign = e.b.ins().ishl_imm_s(sign, 62);
-            let yi = bitcast(e, types::I64X2, y);
-            let yi = e.b.ins().bxor(yi, sign);
-            bitcast(e, types::F64X2, yi)
-        };
-        let sin_y = e.b.ins().bitselect(swap, cos_r, sin_r);
-        let sin_x = quadrant_sign(e, ti, sin_y);
-        let cos_y = e.b.ins().bitselect(swap, sin_r, cos_r);
-        let q1 = e.b.ins().iadd(ti, one_i);
-        let cos_x = quadrant_sign(e, q1, cos_y);
-        [sin_x, cos_x]
+        (true, false) => {
+            let [s] = with_slow_path(e, x, outside, ["me_sin"], |e, x| {
+                [sin_cos_fast(e, x, true, false).0.expect("wanted")]
+            });
+            (Some(s), None)
+        }
+        _ => {
+            let [c] = with_slow_path(e, x, outside, ["me_cos"], |e, x| {
+                [sin_cos_fast(e, x, false, true).1.expect("wanted")]
+            });
+            (None, Some(c))
+        }
+    }
+}
+
+fn sin_cos_fast(
+    e: &mut Emitter,
+    x: Value,
+    want_sin: bool,
+    want_cos: bool,
+) -> (Option<Value>, Option<Value>) {
+    let two_over_pi = splat(e, std::f64::consts::FRAC_2_PI);
+    let sh = splat(e, SHIFTER);
+    let t = fma(e, x, two_over_pi, sh);
+    let n = e.b.ins().fsub(t, sh);
+    let neg_n = e.b.ins().fneg(n);
+    // pi/2 in four parts (fdlibm's e_rem_pio2 constants); the first three have 33
+    // significant bits, so n * part is exact for |n| < 2^20.
+    let mut r = x;
+    for bits in [
+        0x3FF921FB54400000u64,
+        0x3DD0B4611A600000,
+        0x3BA3198A2E000000,
+        0x397B839A252049C1,
+    ] {
+        let c = splat(e, f64::from_bits(bits));
+        r = fma(e, neg_n, c, r);
+    }
+    let z = e.b.ins().fmul(r, r);
+    // sin(r) = r + r^3 * S(z), fdlibm's minimax S1..S6 on |r| <= pi/4.
+    let ps = horner(e, z, &SIN_COEFS);
+    let r3 = e.b.ins().fmul(z, r);
+    let sin_r = fma(e, r3, ps, r);
+    // cos(r) = 1 - z/2 + z^2 * C(z), with the rounding error of 1 - z/2 carried
+    // separately (fdlibm's __kernel_cos).
+    let pc = horner(e, z, &COS_COEFS);
+    let half = splat(e, 0.5);
+    let hz = e.b.ins().fmul(half, z);
+    let one = splat(e, 1.0);
+    let w = e.b.ins().fsub(one, hz);
+    let one_minus_w = e.b.ins().fsub(one, w);
+    let tail = e.b.ins().fsub(one_minus_w, hz);
+    let z2 = e.b.ins().fmul(z, z);
+    let tail = fma(e, z2, pc, tail);
+    let cos_r = e.b.ins().fadd(w, tail);
+    // Quadrant q = n mod 4: sin x = (q odd ? cos r : sin r), negated when q & 2;
+    // cos x is sin of the next quadrant.
+    let ti = bitcast(e, types::I64X2, t);
+    let one_i = isplat(e, 1);
+    let odd = e.b.ins().band(ti, one_i);
+    let swap = e.b.ins().icmp(IntCC::Equal, odd, one_i);
+    let swap = bitcast(e, types::F64X2, swap);
+    let two_i = isplat(e, 2);
+    let quadrant_sign = |e: &mut Emitter, q: Value, y: Value| {
+        let sign = e.b.ins().band(q, two_i);
+        let sign = e.b.ins().ishl_imm_s(sign, 62);
+        let yi = bitcast(e, types::I64X2, y);
+        let yi = e.b.ins().bxor(yi, sign);
+        bitcast(e, types::F64X2, yi)
+    };
+    let sin_x = want_sin.then(|| {
+        let y = e.b.ins().bitselect(swap, cos_r, sin_r);
+        quadrant_sign(e, ti, y)
     });
-    (s, c)
+    let cos_x = want_cos.then(|| {
+        let y = e.b.ins().bitselect(swap, sin_r, cos_r);
+        let q1 = e.b.ins().iadd(ti, one_i);
+        quadrant_sign(e, q1, y)
+    });
+    (sin_x, cos_x)
 }
 
 /// fdlibm's __kernel_sin coefficients S1..S6.

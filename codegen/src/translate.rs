@@ -23,7 +23,7 @@ use smallvec::SmallVec;
 use std::collections::HashMap;
 
 /// Elements per iteration of the main loop of vectorised kernels (two f64x2 registers).
-pub const VECTOR_LANES: usize = 8;
+pub const VECTOR_LANES: usize = 4;
 /// Block length of the blocked summation in reductions.
 pub const SUM_BLOCK: i64 = 256;
 
@@ -95,11 +95,24 @@ impl<'m, 'f> Emitter<'m, 'f> {
     }
 
     /// (sin x, cos x) of an f64x2 register, shared by every use in this loop body.
-    pub(crate) fn sin_cos(&mut self, x: Value) -> (Value, Value) {
+    /// `operand` is the IR value the register belongs to: both functions are computed
+    /// together only when the kernel takes both of it.
+    pub(crate) fn sin_cos(&mut self, x: Value, operand: u32) -> (Value, Value) {
         if let Some(&r) = self.sin_cos.get(&x) {
             return r;
         }
-        let r = crate::math::sin_cos(self, x);
+        let has = |op| {
+            self.kernel
+                .body
+                .iter()
+                .any(|i| i.inst == Inst::Unary(op, operand))
+        };
+        let (want_sin, want_cos) = (
+            has(mathengine_ir::UnaryOp::Sin),
+            has(mathengine_ir::UnaryOp::Cos),
+        );
+        let (s, c) = crate::math::sin_cos(self, x, want_sin, want_cos);
+        let r = (s.unwrap_or(x), c.unwrap_or(x));
         self.sin_cos.insert(x, r);
         r
     }

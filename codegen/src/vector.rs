@@ -154,7 +154,7 @@ pub(crate) fn try_emit(
             if t == DType::F64 && dt(e, *a) == DType::F64 && unary_supported(*op) =>
         {
             let x = regs_of(e, *a);
-            Some(V::Regs(x.iter().map(|&r| unary(e, *op, r)).collect()))
+            Some(V::Regs(x.iter().map(|&r| unary(e, *op, r, *a)).collect()))
         }
         Inst::Binary(op, a, b) if dt(e, *a) == DType::F64 => {
             if !binary_supported(*op) {
@@ -211,7 +211,7 @@ fn unary_supported(op: UnaryOp) -> bool {
     )
 }
 
-fn unary(e: &mut Emitter, op: UnaryOp, x: Value) -> Value {
+fn unary(e: &mut Emitter, op: UnaryOp, x: Value, operand: u32) -> Value {
     use UnaryOp::*;
     match op {
         Neg => e.b.ins().fneg(x),
@@ -228,8 +228,8 @@ fn unary(e: &mut Emitter, op: UnaryOp, x: Value) -> Value {
             e.b.ins().fdiv(one, x)
         }
         Exp => crate::math::exp(e, x),
-        Sin => e.sin_cos(x).0,
-        Cos => e.sin_cos(x).1,
+        Sin => e.sin_cos(x, operand).0,
+        Cos => e.sin_cos(x, operand).1,
         Log => crate::math::log(e, x),
         _ => unreachable!("unary_supported() filters {}", op.name()),
     }

@@ -6,8 +6,8 @@ use crate::buffer::BufferRef;
 use crate::dtype::{DType, Scalar};
 use crate::ops::{BinaryOp, UnaryOp};
 use crate::shape::Shape;
+use rustc_hash::FxHashMap as HashMap;
 use smallvec::SmallVec;
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, Weak};
@@ -257,12 +257,14 @@ impl Graph {
             shape,
             inputs: inputs.iter().map(|n| n.id).collect(),
         };
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut h = rustc_hash::FxHasher::default();
         key.hash(&mut h);
         let hash = h.finish();
         let mut table = self.table.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(bucket) = table.get(&hash) {
-            for weak in bucket {
+        if let Some(bucket) = table.get_mut(&hash) {
+            // Dead entries of this key (a graph rebuilt in a loop) go as we pass them.
+            bucket.retain(|w| w.strong_count() > 0);
+            for weak in bucket.iter() {
                 if let Some(n) = weak.upgrade() {
                     if n.op == key.op
                         && n.dtype == key.dtype

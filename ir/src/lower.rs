@@ -6,8 +6,8 @@ use crate::dtype::{DType, Scalar};
 use crate::graph::{Generator, NodeRef, Op, ReduceOp, ScalarKey};
 use crate::kernel::{Inst, Instr, Kernel, Launch, RandomDist, Reduction, ValueId};
 use crate::ops::BinaryOp;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use smallvec::SmallVec;
-use std::collections::{HashMap, HashSet};
 
 type Dims = SmallVec<[ValueId; 4]>;
 
@@ -74,16 +74,16 @@ impl<'a> KernelBuilder<'a> {
     pub fn new(boundary: &'a HashSet<u64>) -> Self {
         KernelBuilder {
             body: Vec::new(),
-            cse: HashMap::new(),
+            cse: HashMap::default(),
             params: Vec::new(),
             param_values: Vec::new(),
-            param_index: HashMap::new(),
+            param_index: HashMap::default(),
             inputs: Vec::new(),
             input_nodes: Vec::new(),
-            input_index: HashMap::new(),
-            memo: HashMap::new(),
+            input_index: HashMap::default(),
+            memo: HashMap::default(),
             boundary,
-            own_roots: HashSet::new(),
+            own_roots: HashSet::default(),
         }
     }
 

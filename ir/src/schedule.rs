@@ -12,7 +12,7 @@
 use crate::graph::{NodeRef, Op};
 use crate::kernel::{Kernel, Launch};
 use crate::lower::{lower_elementwise, lower_reduction};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
 
 /// Fused cost above which a node is computed once into a buffer rather than recomputed.
@@ -32,7 +32,7 @@ pub struct Step {
 /// Unevaluated nodes below `outputs`, inputs before users.
 fn topo_order(outputs: &[NodeRef]) -> Vec<NodeRef> {
     let mut order = Vec::new();
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     let mut stack: Vec<(NodeRef, bool)> =
         outputs.iter().rev().map(|n| (n.clone(), false)).collect();
     while let Some((n, expanded)) = stack.pop() {
@@ -81,12 +81,28 @@ pub fn schedule(outputs: &[NodeRef]) -> Vec<Step> {
             roots.insert(n.id);
         }
     }
+    let mut uses: HashMap<u64, usize> = order.iter().map(|n| (n.id, 0)).collect();
+    for n in &order {
+        for i in &n.inputs {
+            if let Some(u) = uses.get_mut(&i.id) {
+                *u += 1;
+            }
+        }
+    }
     // Materialise expensive shared or broadcast nodes; each round can only add roots.
     loop {
         let cost = fused_costs(&order, &roots);
-        let reach = reaching_kernels(&order, &roots);
         let mut added = false;
-        for n in &order {
+        // Only a node used more than once can be needed by two kernels.
+        let shared_expensive = order
+            .iter()
+            .any(|n| !roots.contains(&n.id) && cost[&n.id] >= EXPENSIVE && uses[&n.id] > 1);
+        let reach = if shared_expensive && roots.len() > 1 {
+            reaching_kernels(&order, &roots)
+        } else {
+            HashMap::default()
+        };
+        for n in order.iter().filter(|_| !reach.is_empty()) {
             if roots.contains(&n.id) || cost[&n.id] < EXPENSIVE {
                 continue;
             }
@@ -123,10 +139,10 @@ pub fn schedule(outputs: &[NodeRef]) -> Vec<Step> {
 /// Which kernels' fusion regions a node falls into: roots whose region holds it.
 fn reaching_kernels(order: &[NodeRef], roots: &HashSet<u64>) -> HashMap<u64, HashSet<u64>> {
     let mut reach: HashMap<u64, HashSet<u64>> =
-        order.iter().map(|n| (n.id, HashSet::new())).collect();
+        order.iter().map(|n| (n.id, HashSet::default())).collect();
     for n in order.iter().rev() {
         let mine: HashSet<u64> = if roots.contains(&n.id) {
-            [n.id].into()
+            std::iter::once(n.id).collect()
         } else {
             reach[&n.id].clone()
         };
@@ -148,7 +164,7 @@ fn kernel_group(root: &NodeRef) -> (Vec<usize>, u64) {
 }
 
 fn fused_costs(order: &[NodeRef], roots: &HashSet<u64>) -> HashMap<u64, u32> {
-    let mut cost: HashMap<u64, u32> = HashMap::new();
+    let mut cost: HashMap<u64, u32> = HashMap::default();
     for n in order {
         let below: u32 = n
             .inputs
@@ -163,8 +179,8 @@ fn fused_costs(order: &[NodeRef], roots: &HashSet<u64>) -> HashMap<u64, u32> {
 
 fn build_steps(order: &[NodeRef], roots: &HashSet<u64>) -> Vec<Step> {
     // Level of a root: 1 + the highest level of a root its kernel reads.
-    let mut level: HashMap<u64, usize> = HashMap::new();
-    let mut below: HashMap<u64, usize> = HashMap::new(); // max root level under a non-root
+    let mut level: HashMap<u64, usize> = HashMap::default();
+    let mut below: HashMap<u64, usize> = HashMap::default(); // max root level under a non-root
     for n in order {
         let deepest = n
             .inputs

@@ -41,10 +41,6 @@ impl CpuBackend {
             cache: shared_cache(),
         }
     }
-    /// Drop every compiled kernel (of the process-wide cache).
-    pub fn clear_cache(&self) {
-        self.cache.clear();
-    }
 }
 
 /// Raw pointers made shareable across the worker threads of one launch.
@@ -155,6 +151,11 @@ impl Backend for CpuBackend {
                 .for_each(|b| run(b * block, ((b + 1) * block).min(len)));
         }
         Ok(outs.into_iter().map(|b| Arc::new(b) as BufferRef).collect())
+    }
+
+    /// Drops every compiled kernel of the process-wide cache.
+    fn clear_cache(&self) {
+        self.cache.clear();
     }
 
     fn stats(&self) -> BackendStats {

@@ -70,6 +70,10 @@ pub trait Backend: Send + Sync {
     fn stats(&self) -> BackendStats {
         BackendStats::default()
     }
+
+    /// Drop compiled kernels and pooled memory this backend holds (a no-op for
+    /// backends without either). Later runs compile again.
+    fn clear_cache(&self) {}
 }
 
 /// The host buffers behind `inputs`, or an error naming the backend that got a foreign one.
