@@ -214,7 +214,12 @@ fn sin_cos_fast(
     };
     let sin_x = want_sin.then(|| {
         let y = e.b.ins().bitselect(swap, cos_r, sin_r);
-        quadrant_sign(e, ti, y)
+        let y = quadrant_sign(e, ti, y);
+        // sin(±0) = ±0: the polynomial would turn -0 into +0.
+        let zero = splat(e, 0.0);
+        let is_zero = e.b.ins().fcmp(FloatCC::Equal, x, zero);
+        let is_zero = bitcast(e, types::F64X2, is_zero);
+        e.b.ins().bitselect(is_zero, x, y)
     });
     let cos_x = want_cos.then(|| {
         let y = e.b.ins().bitselect(swap, sin_r, cos_r);
