@@ -6,7 +6,8 @@ use crate::backend::cpu::CpuBackend;
 use crate::backend::reference::ReferenceBackend;
 use crate::backend::{Backend, BackendStats};
 use mathengine_ir::graph::Graph;
-use mathengine_ir::schedule::{schedule, Step};
+use mathengine_ir::plan_cache::PlanCache;
+use mathengine_ir::schedule::Step;
 use mathengine_ir::{as_host, BufferRef, DType, Error, HostBuffer, NodeRef, Op, Result, Shape};
 use smallvec::SmallVec;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,6 +21,7 @@ pub const MAX_PENDING_NODES: usize = 4096;
 
 pub(crate) struct Inner {
     pub(crate) graph: Graph,
+    plans: PlanCache,
     current: RwLock<Arc<dyn Backend>>,
     registered: RwLock<Vec<Arc<dyn Backend>>>,
     fallbacks: AtomicU64,
@@ -111,6 +113,7 @@ impl Engine {
         Engine {
             inner: Arc::new(Inner {
                 graph: Graph::new(),
+                plans: PlanCache::new(),
                 current: RwLock::new(b.clone()),
                 registered: RwLock::new(vec![b]),
                 fallbacks: AtomicU64::new(0),
@@ -218,7 +221,7 @@ impl Engine {
 
     pub(crate) fn eval_nodes(&self, nodes: &[NodeRef]) -> Result<()> {
         let backend = self.backend();
-        for step in schedule(nodes) {
+        for step in self.inner.plans.schedule(nodes) {
             self.run_step(&backend, &step)?;
         }
         Ok(())

@@ -14,6 +14,7 @@ pub mod interp;
 pub mod kernel;
 pub mod lower;
 pub mod ops;
+pub mod plan_cache;
 pub mod random;
 pub mod scalar_eval;
 pub mod schedule;

@@ -326,8 +326,10 @@ impl<'a> KernelBuilder<'a> {
                 let m = self.bin(BinaryOp::Mul, fi, s);
                 let v = self.bin(BinaryOp::Add, a, m);
                 if let Generator::Linspace { stop, .. } = g {
-                    let last = self.iparam(id, role::LAST, node.shape[0].saturating_sub(1));
-                    let is_last = self.bin(BinaryOp::Eq, i, last);
+                    // Compared as doubles (exact below 2^53) so vector code keeps f64 lanes.
+                    let last = node.shape[0].saturating_sub(1) as f64;
+                    let last = self.param(id, role::LAST, Scalar::F64(last));
+                    let is_last = self.bin(BinaryOp::Eq, fi, last);
                     let stop = self.param(id, role::AUX, Scalar::F64(stop.0));
                     self.select(is_last, stop, v)
                 } else {

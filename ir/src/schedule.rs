@@ -30,7 +30,7 @@ pub struct Step {
 }
 
 /// Unevaluated nodes below `outputs`, inputs before users.
-fn topo_order(outputs: &[NodeRef]) -> Vec<NodeRef> {
+pub(crate) fn topo_order(outputs: &[NodeRef]) -> Vec<NodeRef> {
     let mut order = Vec::new();
     let mut seen = HashSet::default();
     let mut stack: Vec<(NodeRef, bool)> =
