@@ -229,7 +229,9 @@ fn sin_cos_fast(
     (sin_x, cos_x)
 }
 
-/// fdlibm's __kernel_sin coefficients S1..S6.
+/// fdlibm's __kernel_sin coefficients S1..S6 (as published; the digits past f64's
+/// precision round to the same doubles).
+#[allow(clippy::excessive_precision)]
 const SIN_COEFS: [f64; 6] = [
     -1.666_666_666_666_663_243_48e-1,
     8.333_333_333_322_489_461_24e-3,
@@ -240,6 +242,7 @@ const SIN_COEFS: [f64; 6] = [
 ];
 
 /// fdlibm's __kernel_cos coefficients C1..C6.
+#[allow(clippy::excessive_precision)]
 const COS_COEFS: [f64; 6] = [
     4.166_666_666_666_660_190_37e-2,
     -1.388_888_888_887_410_957_49e-3,

@@ -72,7 +72,10 @@ binary_float!(f64, F64, binary_f64_symbols, me_pow => Pow, me_fmod => Fmod, me_a
 binary_float!(f32, F32, binary_f32_symbols, me_powf => Pow, me_fmodf => Fmod, me_atan2f => Atan2, me_hypotf => Hypot);
 
 /// Complex unary op `op` (as its `UnaryOp` discriminant) on (re, im); writes (re, im) to `out`.
-pub extern "C" fn me_cunary(op: u32, re: f64, im: f64, out: *mut f64) {
+///
+/// # Safety
+/// `out` points to two writable elements.
+pub unsafe extern "C" fn me_cunary(op: u32, re: f64, im: f64, out: *mut f64) {
     let op = UnaryOp::ALL[op as usize];
     let r = scalar_eval::unary(op, Scalar::C128(Complex64::new(re, im))).to_c128();
     // SAFETY: the caller passes a stack slot of two f64.
@@ -83,7 +86,10 @@ pub extern "C" fn me_cunary(op: u32, re: f64, im: f64, out: *mut f64) {
 }
 
 /// As `me_cunary` for complex64 (computed in complex64, as the interpreter does).
-pub extern "C" fn me_cunaryf(op: u32, re: f32, im: f32, out: *mut f32) {
+///
+/// # Safety
+/// `out` points to two writable elements.
+pub unsafe extern "C" fn me_cunaryf(op: u32, re: f32, im: f32, out: *mut f32) {
     let op = UnaryOp::ALL[op as usize];
     let r = scalar_eval::unary(op, Scalar::C64(Complex32::new(re, im)));
     let (a, b) = match r {
@@ -99,7 +105,10 @@ pub extern "C" fn me_cunaryf(op: u32, re: f32, im: f32, out: *mut f32) {
 }
 
 /// Complex binary op on (a, b); writes (re, im) to `out`.
-pub extern "C" fn me_cbinary(op: u32, ar: f64, ai: f64, br: f64, bi: f64, out: *mut f64) {
+///
+/// # Safety
+/// `out` points to two writable elements.
+pub unsafe extern "C" fn me_cbinary(op: u32, ar: f64, ai: f64, br: f64, bi: f64, out: *mut f64) {
     let op = BinaryOp::ALL[op as usize];
     let r = scalar_eval::binary(
         op,
@@ -114,7 +123,10 @@ pub extern "C" fn me_cbinary(op: u32, ar: f64, ai: f64, br: f64, bi: f64, out: *
     }
 }
 
-pub extern "C" fn me_cbinaryf(op: u32, ar: f32, ai: f32, br: f32, bi: f32, out: *mut f32) {
+///
+/// # Safety
+/// `out` points to two writable elements.
+pub unsafe extern "C" fn me_cbinaryf(op: u32, ar: f32, ai: f32, br: f32, bi: f32, out: *mut f32) {
     let op = BinaryOp::ALL[op as usize];
     let r = scalar_eval::binary(
         op,

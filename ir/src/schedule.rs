@@ -200,7 +200,9 @@ fn build_steps(order: &[NodeRef], roots: &HashSet<u64>) -> Vec<Step> {
             below.insert(n.id, deepest);
         }
     }
-    let mut groups: Vec<((usize, Vec<usize>, u64), Vec<NodeRef>)> = Vec::new();
+    // (level, shape, reduction id or 0) -> the roots that share one kernel.
+    type GroupKey = (usize, Vec<usize>, u64);
+    let mut groups: Vec<(GroupKey, Vec<NodeRef>)> = Vec::new();
     for n in order.iter().filter(|n| roots.contains(&n.id)) {
         let (shape, tag) = kernel_group(n);
         let key = (level[&n.id], shape, tag);

@@ -92,7 +92,7 @@ impl Engine {
             ));
         }
         let shape: Shape = if unknown == 1 {
-            if known == 0 || x.size() % known != 0 {
+            if known == 0 || !x.size().is_multiple_of(known) {
                 return Err(err(format!(
                     "{} elements cannot be split into axes of {known} elements",
                     x.size()
