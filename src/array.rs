@@ -88,7 +88,16 @@ impl Array {
                 format!("the array holds {} but {} was requested; call astype({:?}) first or request {}", self.dtype(), T::DTYPE, T::DTYPE, self.dtype()),
             ));
         }
-        let host = self.to_host()?;
+        self.eval()?;
+        let buf = self
+            .node
+            .buffer()
+            .ok_or_else(|| Error::invalid("to_vec", "internal: evaluated node has no buffer"))?;
+        // Host memory is read in place; other memory is downloaded first.
+        if let Some(h) = mathengine_ir::as_host(buf.as_ref()) {
+            return Ok(h.as_slice::<T>().expect("dtype checked above").to_vec());
+        }
+        let host = self.engine.to_host(&buf)?;
         Ok(host.as_slice::<T>().expect("dtype checked above").to_vec())
     }
 

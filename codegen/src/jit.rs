@@ -71,10 +71,17 @@ fn isa() -> std::result::Result<OwnedTargetIsa, String> {
     static ISA: OnceLock<std::result::Result<OwnedTargetIsa, String>> = OnceLock::new();
     ISA.get_or_init(|| {
         let mut flags = settings::builder();
+        // The IR verifier costs a sixth of compile time; debug builds (tests) keep it.
+        let verify = if cfg!(debug_assertions) {
+            "true"
+        } else {
+            "false"
+        };
         for (k, v) in [
             ("opt_level", "speed"),
             ("use_colocated_libcalls", "false"),
             ("is_pic", "false"),
+            ("enable_verifier", verify),
         ] {
             flags.set(k, v).map_err(|e| e.to_string())?;
         }

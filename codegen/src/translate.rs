@@ -23,7 +23,7 @@ use smallvec::SmallVec;
 use std::collections::HashMap;
 
 /// Elements per iteration of the main loop of vectorised kernels (two f64x2 registers).
-pub const VECTOR_LANES: usize = 4;
+pub const VECTOR_LANES: usize = 2;
 /// Block length of the blocked summation in reductions.
 pub const SUM_BLOCK: i64 = 256;
 

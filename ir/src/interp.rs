@@ -58,8 +58,7 @@ pub fn run_kernel(
 
 /// Errors for launches that do not match the kernel (a backend bug or a misuse).
 pub fn check_arguments(kernel: &Kernel, launch: &Launch, inputs: &[&HostBuffer]) -> Result<()> {
-    let name = kernel.name();
-    let bad = |msg: String| Err(Error::invalid(format!("run kernel {name}"), msg));
+    let bad = |msg: String| Err(Error::invalid(format!("run kernel {}", kernel.name()), msg));
     if inputs.len() != kernel.inputs.len() {
         return bad(format!(
             "{} input buffers given, {} expected",
