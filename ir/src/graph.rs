@@ -158,7 +158,11 @@ pub struct Node {
     pub op: Op,
     pub dtype: DType,
     pub shape: Shape,
-    pub inputs: SmallVec<[NodeRef; 2]>,
+    /// The operands' ids, fixed for hash-consing even after `inputs` is released.
+    pub input_ids: SmallVec<[u64; 2]>,
+    /// The operands, released once this node is evaluated (its buffer replaces them), so
+    /// an evaluated result does not keep the graph that produced it alive.
+    inputs: RwLock<SmallVec<[NodeRef; 2]>>,
     /// Number of unevaluated nodes below this one, counted with repetition and capped:
     /// the engine evaluates eagerly once it passes a limit (see `Engine`).
     pub pending: usize,
@@ -172,6 +176,14 @@ impl Node {
     pub fn numel(&self) -> usize {
         self.shape.iter().product()
     }
+    /// The operands (empty once the node is evaluated).
+    pub fn inputs(&self) -> SmallVec<[NodeRef; 2]> {
+        self.inputs
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     /// The buffer, if this node has been evaluated (or is host data).
     pub fn buffer(&self) -> Option<BufferRef> {
         self.stored
@@ -188,6 +200,30 @@ impl Node {
     /// Record the evaluated buffer (or replace it by a copy in another memory space).
     pub fn set_buffer(&self, buf: BufferRef) {
         *self.stored.write().unwrap_or_else(|e| e.into_inner()) = Some(buf);
+        let released = std::mem::take(&mut *self.inputs.write().unwrap_or_else(|e| e.into_inner()));
+        drop_iteratively(released);
+    }
+}
+
+/// Drop operand references without recursing once per graph level (a chain of
+/// thousands of nodes would otherwise overflow the stack).
+fn drop_iteratively(nodes: SmallVec<[NodeRef; 2]>) {
+    let mut stack: Vec<NodeRef> = nodes.into_vec();
+    while let Some(n) = stack.pop() {
+        if let Ok(mut node) = Arc::try_unwrap(n) {
+            stack.extend(std::mem::take(
+                node.inputs.get_mut().unwrap_or_else(|e| e.into_inner()),
+            ));
+        }
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let inputs = std::mem::take(self.inputs.get_mut().unwrap_or_else(|e| e.into_inner()));
+        if !inputs.is_empty() {
+            drop_iteratively(inputs);
+        }
     }
 }
 
@@ -223,6 +259,7 @@ impl Graph {
     }
 
     fn make(op: Op, dtype: DType, shape: Shape, inputs: SmallVec<[NodeRef; 2]>) -> NodeRef {
+        let input_ids = inputs.iter().map(|n| n.id).collect();
         let pending = if matches!(op, Op::Data) {
             0
         } else {
@@ -237,7 +274,8 @@ impl Graph {
             op,
             dtype,
             shape,
-            inputs,
+            input_ids,
+            inputs: RwLock::new(inputs),
             pending,
             stored: RwLock::new(None),
         })
@@ -269,7 +307,7 @@ impl Graph {
                     if n.op == key.op
                         && n.dtype == key.dtype
                         && n.shape == key.shape
-                        && n.inputs.iter().map(|i| i.id).eq(key.inputs.iter().copied())
+                        && n.input_ids == key.inputs
                     {
                         return n;
                     }

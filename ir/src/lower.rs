@@ -207,7 +207,9 @@ impl<'a> KernelBuilder<'a> {
         if let Some(&v) = self.memo.get(&key) {
             return v;
         }
-        let v = self.lower_uncached(node, ctx);
+        // Deep graphs (a long chain built in a loop) recurse once per level: grow the
+        // stack on demand instead of overflowing a small thread stack.
+        let v = stacker::maybe_grow(64 * 1024, 1024 * 1024, || self.lower_uncached(node, ctx));
         self.memo.insert(key, v);
         v
     }
@@ -232,6 +234,9 @@ impl<'a> KernelBuilder<'a> {
     }
 
     fn lower_uncached(&mut self, node: &NodeRef, ctx: &Ctx) -> ValueId {
+        // Operands first: a node evaluated by another thread meanwhile releases them
+        // only after its buffer is set, so empty operands imply `is_evaluated()`.
+        let inputs = node.inputs();
         let foreign = self.boundary.contains(&node.id) && !self.own_roots.contains(&node.id);
         if foreign || node.is_evaluated() {
             return self.load(node, ctx);
@@ -243,36 +248,36 @@ impl<'a> KernelBuilder<'a> {
             Op::Const(v) => self.param(id, role::VALUE, v.0.cast(t)),
             Op::Gen(g) => self.generator(node, g, ctx),
             Op::Unary(op) => {
-                let a = self.lower(&node.inputs[0], ctx);
+                let a = self.lower(&inputs[0], ctx);
                 self.push(Inst::Unary(*op, a), t)
             }
             Op::Binary(op) => {
-                let a = self.lower(&node.inputs[0], ctx);
-                let b = self.lower(&node.inputs[1], ctx);
+                let a = self.lower(&inputs[0], ctx);
+                let b = self.lower(&inputs[1], ctx);
                 self.push(Inst::Binary(*op, a, b), t)
             }
             Op::Where => {
-                let c = self.lower(&node.inputs[0], ctx);
-                let a = self.lower(&node.inputs[1], ctx);
-                let b = self.lower(&node.inputs[2], ctx);
+                let c = self.lower(&inputs[0], ctx);
+                let a = self.lower(&inputs[1], ctx);
+                let b = self.lower(&inputs[2], ctx);
                 self.select(c, a, b)
             }
             Op::Cast => {
-                let a = self.lower(&node.inputs[0], ctx);
+                let a = self.lower(&inputs[0], ctx);
                 self.cast(a, t)
             }
             Op::Reshape => {
                 let flat = self.flat_of(ctx, &node.shape, id);
-                self.lower(&node.inputs[0], &Ctx::flat(flat))
+                self.lower(&inputs[0], &Ctx::flat(flat))
             }
-            Op::Expand => self.expand(node, ctx),
+            Op::Expand => self.expand(node, &inputs[0], ctx),
             Op::Permute(perm) => {
                 let out = self.dims_of(ctx, &node.shape, id);
                 let mut dims: Dims = SmallVec::from_elem(0, perm.len());
                 for (i, &p) in perm.iter().enumerate() {
                     dims[p] = out[i];
                 }
-                self.lower(&node.inputs[0], &Ctx::dims(dims))
+                self.lower(&inputs[0], &Ctx::dims(dims))
             }
             Op::Slice { start, step } => {
                 let out = self.dims_of(ctx, &node.shape, id);
@@ -287,7 +292,7 @@ impl<'a> KernelBuilder<'a> {
                         self.bin(BinaryOp::Add, s, m)
                     });
                 }
-                self.lower(&node.inputs[0], &Ctx::dims(dims))
+                self.lower(&inputs[0], &Ctx::dims(dims))
             }
             Op::Roll { axis, shift } => {
                 let mut dims = self.dims_of(ctx, &node.shape, id);
@@ -299,10 +304,10 @@ impl<'a> KernelBuilder<'a> {
                 let wraps = self.bin(BinaryOp::Ge, moved, e);
                 let wrapped = self.bin(BinaryOp::Sub, moved, e);
                 dims[*axis] = self.select(wraps, wrapped, moved);
-                self.lower(&node.inputs[0], &Ctx::dims(dims))
+                self.lower(&inputs[0], &Ctx::dims(dims))
             }
-            Op::Pad { before, value } => self.pad(node, before, value.0, ctx),
-            Op::Concat { axis } => self.concat(node, *axis, ctx),
+            Op::Pad { before, value } => self.pad(node, &inputs[0], before, value.0, ctx),
+            Op::Concat { axis } => self.concat(node, &inputs, *axis, ctx),
             Op::Reduce { .. } => unreachable!("reductions are kernel roots, read from buffers"),
         }
     }
@@ -363,8 +368,7 @@ impl<'a> KernelBuilder<'a> {
         self.cast(v, t)
     }
 
-    fn expand(&mut self, node: &NodeRef, ctx: &Ctx) -> ValueId {
-        let input = &node.inputs[0];
+    fn expand(&mut self, node: &NodeRef, input: &NodeRef, ctx: &Ctx) -> ValueId {
         if input.numel() == 1 {
             let zero = self.i64c(0);
             return self.lower(input, &Ctx::flat(zero));
@@ -393,9 +397,15 @@ impl<'a> KernelBuilder<'a> {
         (ok, clamped)
     }
 
-    fn pad(&mut self, node: &NodeRef, before: &[usize], value: Scalar, ctx: &Ctx) -> ValueId {
+    fn pad(
+        &mut self,
+        node: &NodeRef,
+        input: &NodeRef,
+        before: &[usize],
+        value: Scalar,
+        ctx: &Ctx,
+    ) -> ValueId {
         let id = node.id;
-        let input = &node.inputs[0];
         let mut dims = self.dims_of(ctx, &node.shape, id);
         let mut valid: Option<ValueId> = None;
         for d in 0..dims.len() {
@@ -422,12 +432,12 @@ impl<'a> KernelBuilder<'a> {
         }
     }
 
-    fn concat(&mut self, node: &NodeRef, axis: usize, ctx: &Ctx) -> ValueId {
+    fn concat(&mut self, node: &NodeRef, inputs: &[NodeRef], axis: usize, ctx: &Ctx) -> ValueId {
         let id = node.id;
         let out = self.dims_of(ctx, &node.shape, id);
         let mut offset = 0usize;
         let mut parts = Vec::new();
-        for (k, input) in node.inputs.iter().enumerate() {
+        for (k, input) in inputs.iter().enumerate() {
             let o = self.iparam(id, role::START + k as u32, offset);
             let n = self.iparam(id, role::EXTENT + k as u32, input.shape[axis]);
             let i = self.bin(BinaryOp::Sub, out[axis], o);
@@ -485,11 +495,12 @@ pub fn lower_elementwise(roots: &[NodeRef], boundary: &HashSet<u64>) -> Lowered 
 }
 
 /// The reduction `root` (an `Op::Reduce` node) as one kernel, fused with its producer.
-pub fn lower_reduction(root: &NodeRef, boundary: &HashSet<u64>) -> Lowered {
+/// `None` if another thread evaluated `root` meanwhile (nothing left to do).
+pub fn lower_reduction(root: &NodeRef, boundary: &HashSet<u64>) -> Option<Lowered> {
     let Op::Reduce { op, axes } = &root.op else {
         unreachable!("lower_reduction takes a reduce node")
     };
-    let input = &root.inputs[0];
+    let input = &root.inputs().first()?.clone();
     let in_shape = &input.shape;
     let reduced: SmallVec<[usize; 4]> = axes.iter().map(|&a| in_shape[a]).collect();
     let reduce_len: usize = reduced.iter().product();
@@ -528,11 +539,11 @@ pub fn lower_reduction(root: &NodeRef, boundary: &HashSet<u64>) -> Lowered {
     };
     let v = b.cast(v, acc_dtype);
     let red = Reduction { op: *op, value: v };
-    b.finish(
+    Some(b.finish(
         vec![v],
         vec![root.dtype],
         Some(red),
         root.numel(),
         reduce_len,
-    )
+    ))
 }

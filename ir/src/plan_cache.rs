@@ -71,7 +71,7 @@ fn positional(outputs: &[NodeRef]) -> Positional {
     };
     let mut nodes = Vec::with_capacity(order.len());
     for n in &order {
-        let inputs = n.inputs.iter().map(|i| leaf_ref(i, &mut pos)).collect();
+        let inputs = n.inputs().iter().map(|i| leaf_ref(i, &mut pos)).collect();
         nodes.push(KeyNode {
             op: n.op.clone(),
             dtype: n.dtype,

@@ -44,7 +44,7 @@ pub(crate) fn topo_order(outputs: &[NodeRef]) -> Vec<NodeRef> {
             continue;
         }
         stack.push((n.clone(), true));
-        for i in n.inputs.iter().rev() {
+        for i in n.inputs().iter().rev() {
             if !i.is_evaluated() && !seen.contains(&i.id) {
                 stack.push((i.clone(), false));
             }
@@ -83,7 +83,7 @@ pub fn schedule(outputs: &[NodeRef]) -> Vec<Step> {
     }
     let mut uses: HashMap<u64, usize> = order.iter().map(|n| (n.id, 0)).collect();
     for n in &order {
-        for i in &n.inputs {
+        for i in &n.inputs() {
             if let Some(u) = uses.get_mut(&i.id) {
                 *u += 1;
             }
@@ -117,7 +117,7 @@ pub fn schedule(outputs: &[NodeRef]) -> Vec<Step> {
         }
         for n in &order {
             if let Op::Expand = n.op {
-                let input = &n.inputs[0];
+                let input = &n.inputs()[0].clone();
                 let broadcasts = input.numel() < n.numel();
                 if broadcasts
                     && !input.is_evaluated()
@@ -146,7 +146,7 @@ fn reaching_kernels(order: &[NodeRef], roots: &HashSet<u64>) -> HashMap<u64, Has
         } else {
             reach[&n.id].clone()
         };
-        for i in &n.inputs {
+        for i in &n.inputs() {
             if let Some(r) = reach.get_mut(&i.id) {
                 r.extend(mine.iter().copied());
             }
@@ -167,7 +167,7 @@ fn fused_costs(order: &[NodeRef], roots: &HashSet<u64>) -> HashMap<u64, u32> {
     let mut cost: HashMap<u64, u32> = HashMap::default();
     for n in order {
         let below: u32 = n
-            .inputs
+            .inputs()
             .iter()
             .filter(|i| !roots.contains(&i.id))
             .map(|i| cost.get(&i.id).copied().unwrap_or(0))
@@ -183,7 +183,7 @@ fn build_steps(order: &[NodeRef], roots: &HashSet<u64>) -> Vec<Step> {
     let mut below: HashMap<u64, usize> = HashMap::default(); // max root level under a non-root
     for n in order {
         let deepest = n
-            .inputs
+            .inputs()
             .iter()
             .map(|i| {
                 if roots.contains(&i.id) {
@@ -214,18 +214,18 @@ fn build_steps(order: &[NodeRef], roots: &HashSet<u64>) -> Vec<Step> {
     groups.sort_by_key(|((lvl, _, _), _)| *lvl);
     groups
         .into_iter()
-        .map(|(_, members)| {
+        .filter_map(|(_, members)| {
             let lowered = if matches!(members[0].op, Op::Reduce { .. }) {
-                lower_reduction(&members[0], roots)
+                lower_reduction(&members[0], roots)?
             } else {
                 lower_elementwise(&members, roots)
             };
-            Step {
+            Some(Step {
                 kernel: Arc::new(lowered.kernel),
                 launch: lowered.launch,
                 inputs: lowered.inputs,
                 outputs: members,
-            }
+            })
         })
         .collect()
 }

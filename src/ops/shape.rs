@@ -121,7 +121,7 @@ impl Engine {
         }
         // A reshape of a reshape is one reshape.
         if matches!(src.op, Op::Reshape) && !src.is_evaluated() {
-            src = src.inputs[0].clone();
+            src = src.inputs()[0].clone();
             if src.shape == shape {
                 return Ok(self.wrap(src));
             }
