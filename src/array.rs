@@ -12,7 +12,7 @@ use ndarray::{ArrayD, IxDyn};
 /// let e = Engine::new();
 /// let a = e.from_vec(vec![1.0, 2.0, 3.0, 4.0], &[2, 2])?;
 /// let b = (&a * 2.0 + 1.0).sum(None, false)?;
-/// assert_eq!(b.to_vec::<f64>()?, vec![23.0]);
+/// assert_eq!(b.to_vec::<f64>()?, vec![24.0]); // (1+2+3+4)*2 + 4*1
 /// assert_eq!(a.dtype(), DType::F64);
 /// # Ok::<(), mathengine::Error>(())
 /// ```
