@@ -54,7 +54,7 @@ impl Emitter<'_, '_> {
         if t.is_bool() {
             return S::One(match op {
                 Not => self.b.ins().bxor_imm_s(x, 1),
-                Real | Conj => x,
+                Real | Conj | Floor | Ceil | Round | Trunc => x,
                 Imag => self.b.ins().iconst(types::I8, 0),
                 IsNan | IsInf => self.b.ins().iconst(types::I8, 0),
                 IsFinite => self.b.ins().iconst(types::I8, 1),

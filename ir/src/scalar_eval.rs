@@ -234,7 +234,7 @@ pub fn unary(op: UnaryOp, x: Scalar) -> Scalar {
         Scalar::I64(v) => Scalar::I64(int_unary(op, v)),
         Scalar::I32(v) => Scalar::I32(int_unary(op, v as i64) as i32),
         Scalar::Bool(b) => match op {
-            Real | Conj => Scalar::Bool(b),
+            Real | Conj | Floor | Ceil | Round | Trunc => Scalar::Bool(b),
             Imag => Scalar::Bool(false),
             _ => unreachable!("signature() rejects bool {}", op.name()),
         },
