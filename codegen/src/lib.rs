@@ -3,11 +3,13 @@
 //! [`jit::compile`] turns a [`mathengine_ir::Kernel`] into a [`jit::CompiledKernel`];
 //! [`cache::KernelCache`] keeps compiled kernels (bounded, thread-safe, compile once).
 //! Inside: `translate` (loops, loads, stores), `scalar` (one lane of every op), `vector`
-//! (the f64x2 fast path), `math` (inline exp/sin/cos/log), `runtime` (helpers kernels call).
+//! (the f64x2 fast path), `math` (inline exp/sin/cos/log), `math_more` (more inline
+//! functions built from math's pieces), `runtime` (helpers kernels call).
 
 pub mod cache;
 pub mod jit;
 mod math;
+mod math_more;
 pub mod runtime;
 mod scalar;
 mod translate;

@@ -16,24 +16,24 @@ use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, InstBuilder, Value};
 
 /// 1.5 * 2^52: adding it rounds a double to an integer held in the low mantissa bits.
-const SHIFTER: f64 = 6755399441055744.0;
+pub(crate) const SHIFTER: f64 = 6755399441055744.0;
 
-fn splat(e: &mut Emitter, v: f64) -> Value {
+pub(crate) fn splat(e: &mut Emitter, v: f64) -> Value {
     let c = e.b.ins().f64const(v);
     e.b.ins().splat(types::F64X2, c)
 }
 
-fn isplat(e: &mut Emitter, v: i64) -> Value {
+pub(crate) fn isplat(e: &mut Emitter, v: i64) -> Value {
     let c = e.b.ins().iconst(types::I64, v);
     e.b.ins().splat(types::I64X2, c)
 }
 
-fn fma(e: &mut Emitter, a: Value, b: Value, c: Value) -> Value {
+pub(crate) fn fma(e: &mut Emitter, a: Value, b: Value, c: Value) -> Value {
     e.b.ins().fma(a, b, c)
 }
 
 /// Horner's rule with FMA: c[0] + x*(c[1] + x*(c[2] + ...)).
-fn horner(e: &mut Emitter, x: Value, coefs: &[f64]) -> Value {
+pub(crate) fn horner(e: &mut Emitter, x: Value, coefs: &[f64]) -> Value {
     let mut acc = splat(e, *coefs.last().expect("non-empty"));
     for &c in coefs.iter().rev().skip(1) {
         let cv = splat(e, c);
@@ -42,13 +42,13 @@ fn horner(e: &mut Emitter, x: Value, coefs: &[f64]) -> Value {
     acc
 }
 
-fn factorial(n: u32) -> f64 {
+pub(crate) fn factorial(n: u32) -> f64 {
     (1..=n).map(f64::from).product()
 }
 
 /// Compute `fast(x)` (one result per helper) unless a lane is `outside`, then call the
 /// libm helpers per lane instead.
-fn with_slow_path<const N: usize>(
+pub(crate) fn with_slow_path<const N: usize>(
     e: &mut Emitter,
     x: Value,
     outside: Value,
@@ -94,34 +94,57 @@ pub fn exp(e: &mut Emitter, x: Value) -> Value {
     let lo = splat(e, -746.0);
     let xc = e.b.ins().fmin(x, hi);
     let xc = e.b.ins().fmax(xc, lo);
+    let (p, ni) = exp_parts(e, xc);
+    scale2(e, p, ni)
+}
+
+/// e^x = p * 2^n for a clamped (|x| < 1100, or NaN) x: returns (p, n as i64x2), with
+/// p = e^r, r = x - n ln 2 in [-ln2/2, ln2/2].
+pub(crate) fn exp_parts(e: &mut Emitter, xc: Value) -> (Value, Value) {
     let log2e = splat(e, std::f64::consts::LOG2_E);
     let sh = splat(e, SHIFTER);
     let t = fma(e, xc, log2e, sh);
     let n = e.b.ins().fsub(t, sh);
     let neg_n = e.b.ins().fneg(n);
-    let ln2_hi = splat(e, f64::from_bits(0x3FE62E42FEE00000));
-    let ln2_lo = splat(e, f64::from_bits(0x3DEA39EF35793C76));
+    let ln2_hi = splat(e, LN2_HI);
+    let ln2_lo = splat(e, LN2_LO);
     let r = fma(e, neg_n, ln2_hi, xc);
     let r = fma(e, neg_n, ln2_lo, r);
     let coefs: Vec<f64> = (0..=13).map(|k| 1.0 / factorial(k)).collect();
     let p = horner(e, r, &coefs);
-    // 2^n split in two factors so n up to +-1075 stays representable.
+    (p, shifted_int(e, t))
+}
+
+/// The integer n held in the low mantissa bits of `t = y + SHIFTER`, as i64x2.
+pub(crate) fn shifted_int(e: &mut Emitter, t: Value) -> Value {
     let ti = bitcast(e, types::I64X2, t);
     let shi = isplat(e, SHIFTER.to_bits() as i64);
-    let ni = e.b.ins().isub(ti, shi);
+    e.b.ins().isub(ti, shi)
+}
+
+/// 2^k as f64x2 for an i64x2 k in [-1022, 1023].
+pub(crate) fn pow2i(e: &mut Emitter, k: Value) -> Value {
+    let bias = isplat(e, 1023);
+    let b = e.b.ins().iadd(k, bias);
+    let b = e.b.ins().ishl_imm_s(b, 52);
+    bitcast(e, types::F64X2, b)
+}
+
+/// p * 2^n, with 2^n split in two factors so n up to +-2000 stays representable;
+/// over/underflow happen (rounded once) in the last multiplication.
+pub(crate) fn scale2(e: &mut Emitter, p: Value, ni: Value) -> Value {
     let n1 = e.b.ins().sshr_imm_s(ni, 1);
     let n2 = e.b.ins().isub(ni, n1);
-    let bias = isplat(e, 1023);
-    let scale = |e: &mut Emitter, k: Value| {
-        let b = e.b.ins().iadd(k, bias);
-        let b = e.b.ins().ishl_imm_s(b, 52);
-        bitcast(e, types::F64X2, b)
-    };
-    let s1 = scale(e, n1);
-    let s2 = scale(e, n2);
+    let s1 = pow2i(e, n1);
+    let s2 = pow2i(e, n2);
     let y = e.b.ins().fmul(p, s1);
     e.b.ins().fmul(y, s2)
 }
+
+/// ln 2 in two parts (Cody-Waite): LN2_HI has 32 significant bits, so n * LN2_HI is
+/// exact for |n| < 2^21; LN2_HI + LN2_LO = ln 2 to about 2^-88 relative.
+pub(crate) const LN2_HI: f64 = f64::from_bits(0x3FE62E42FEE00000);
+pub(crate) const LN2_LO: f64 = f64::from_bits(0x3DEA39EF35793C76);
 
 /// sin(x) and/or cos(x): one range reduction serves both when both are wanted.
 pub fn sin_cos(
@@ -157,12 +180,19 @@ pub fn sin_cos(
     }
 }
 
-fn sin_cos_fast(
-    e: &mut Emitter,
-    x: Value,
-    want_sin: bool,
-    want_cos: bool,
-) -> (Option<Value>, Option<Value>) {
+/// The shared part of sin/cos/tan: x = n pi/2 + r, and sin r = r + r3 * ps,
+/// cos r = w + cos_tail (each sum not yet rounded).
+struct TrigParts {
+    r: Value,
+    r3: Value,
+    ps: Value,
+    w: Value,
+    cos_tail: Value,
+    /// The quadrant n in the low bits of an i64x2.
+    ti: Value,
+}
+
+fn trig_parts(e: &mut Emitter, x: Value) -> TrigParts {
     let two_over_pi = splat(e, std::f64::consts::FRAC_2_PI);
     let sh = splat(e, SHIFTER);
     let t = fma(e, x, two_over_pi, sh);
@@ -184,7 +214,6 @@ fn sin_cos_fast(
     // sin(r) = r + r^3 * S(z), fdlibm's minimax S1..S6 on |r| <= pi/4.
     let ps = horner(e, z, &SIN_COEFS);
     let r3 = e.b.ins().fmul(z, r);
-    let sin_r = fma(e, r3, ps, r);
     // cos(r) = 1 - z/2 + z^2 * C(z), with the rounding error of 1 - z/2 carried
     // separately (fdlibm's __kernel_cos).
     let pc = horner(e, z, &COS_COEFS);
@@ -195,11 +224,36 @@ fn sin_cos_fast(
     let one_minus_w = e.b.ins().fsub(one, w);
     let tail = e.b.ins().fsub(one_minus_w, hz);
     let z2 = e.b.ins().fmul(z, z);
-    let tail = fma(e, z2, pc, tail);
-    let cos_r = e.b.ins().fadd(w, tail);
+    let cos_tail = fma(e, z2, pc, tail);
+    let ti = bitcast(e, types::I64X2, t);
+    TrigParts {
+        r,
+        r3,
+        ps,
+        w,
+        cos_tail,
+        ti,
+    }
+}
+
+fn sin_cos_fast(
+    e: &mut Emitter,
+    x: Value,
+    want_sin: bool,
+    want_cos: bool,
+) -> (Option<Value>, Option<Value>) {
+    let TrigParts {
+        r,
+        r3,
+        ps,
+        w,
+        cos_tail,
+        ti,
+    } = trig_parts(e, x);
+    let sin_r = fma(e, r3, ps, r);
+    let cos_r = e.b.ins().fadd(w, cos_tail);
     // Quadrant q = n mod 4: sin x = (q odd ? cos r : sin r), negated when q & 2;
     // cos x is sin of the next quadrant.
-    let ti = bitcast(e, types::I64X2, t);
     let one_i = isplat(e, 1);
     let odd = e.b.ins().band(ti, one_i);
     let swap = e.b.ins().icmp(IntCC::Equal, odd, one_i);
@@ -232,7 +286,7 @@ fn sin_cos_fast(
 /// fdlibm's __kernel_sin coefficients S1..S6 (as published; the digits past f64's
 /// precision round to the same doubles).
 #[allow(clippy::excessive_precision)]
-const SIN_COEFS: [f64; 6] = [
+pub(crate) const SIN_COEFS: [f64; 6] = [
     -1.666_666_666_666_663_243_48e-1,
     8.333_333_333_322_489_461_24e-3,
     -1.984_126_982_985_794_931_34e-4,
@@ -243,7 +297,7 @@ const SIN_COEFS: [f64; 6] = [
 
 /// fdlibm's __kernel_cos coefficients C1..C6.
 #[allow(clippy::excessive_precision)]
-const COS_COEFS: [f64; 6] = [
+pub(crate) const COS_COEFS: [f64; 6] = [
     4.166_666_666_666_660_190_37e-2,
     -1.388_888_888_887_410_957_49e-3,
     2.480_158_728_947_672_941_78e-5,
@@ -260,36 +314,10 @@ pub fn log(e: &mut Emitter, x: Value) -> Value {
     let above = e.b.ins().fcmp(FloatCC::GreaterThan, x, max);
     let outside = e.b.ins().bor(below, above);
     let [y] = with_slow_path(e, x, outside, ["me_log"], |e, x| {
-        // x = 2^k * m with m in [sqrt(1/2), sqrt(2)).
-        let xi = bitcast(e, types::I64X2, x);
-        let off = isplat(e, 0x3FE6A09E667F3BCD);
-        let d = e.b.ins().isub(xi, off);
-        let k = e.b.ins().sshr_imm_s(d, 52);
-        let k_shifted = e.b.ins().ishl_imm_s(k, 52);
-        let mi = e.b.ins().isub(xi, k_shifted);
-        let m = bitcast(e, types::F64X2, mi);
-        // k as a double: add it to the mantissa of 1.5 * 2^52, subtract 1.5 * 2^52.
-        let shi = isplat(e, SHIFTER.to_bits() as i64);
-        let kb = e.b.ins().iadd(k, shi);
-        let kb = bitcast(e, types::F64X2, kb);
-        let sh = splat(e, SHIFTER);
-        let kf = e.b.ins().fsub(kb, sh);
-        let one = splat(e, 1.0);
-        let two = splat(e, 2.0);
-        let f = e.b.ins().fsub(m, one);
-        let den = e.b.ins().fadd(two, f);
-        let s = e.b.ins().fdiv(f, den);
-        let z = e.b.ins().fmul(s, s);
-        // log(1+f) = f - (hfsq - s*(hfsq + R)), R = z*(2/3 + 2z/5 + 2z^2/7 + ...).
-        let coefs: Vec<f64> = (1..=11).map(|k| 2.0 / (2 * k + 1) as f64).collect();
-        let poly = horner(e, z, &coefs);
-        let rr = e.b.ins().fmul(z, poly);
-        let half = splat(e, 0.5);
-        let hf = e.b.ins().fmul(half, f);
-        let hfsq = e.b.ins().fmul(hf, f);
+        let LogParts { kf, f, s, hfsq, rr } = log_parts(e, x);
         let inner = e.b.ins().fadd(hfsq, rr);
-        let ln2_hi = splat(e, f64::from_bits(0x3FE62E42FEE00000));
-        let ln2_lo = splat(e, f64::from_bits(0x3DEA39EF35793C76));
+        let ln2_hi = splat(e, LN2_HI);
+        let ln2_lo = splat(e, LN2_LO);
         let klo = e.b.ins().fmul(kf, ln2_lo);
         let sr = fma(e, s, inner, klo);
         let a = e.b.ins().fsub(hfsq, sr);
@@ -298,4 +326,44 @@ pub fn log(e: &mut Emitter, x: Value) -> Value {
         [e.b.ins().fsub(khi, a)]
     });
     y
+}
+
+/// x = 2^k (1 + f), 1 + f in [sqrt(1/2), sqrt(2)), for positive normal finite x;
+/// s = f / (2 + f), hfsq = f^2 / 2, and log(1 + f) = f - (hfsq - s (hfsq + rr)).
+pub(crate) struct LogParts {
+    pub kf: Value,
+    pub f: Value,
+    pub s: Value,
+    pub hfsq: Value,
+    pub rr: Value,
+}
+
+pub(crate) fn log_parts(e: &mut Emitter, x: Value) -> LogParts {
+    let xi = bitcast(e, types::I64X2, x);
+    let off = isplat(e, 0x3FE6A09E667F3BCD);
+    let d = e.b.ins().isub(xi, off);
+    let k = e.b.ins().sshr_imm_s(d, 52);
+    let k_shifted = e.b.ins().ishl_imm_s(k, 52);
+    let mi = e.b.ins().isub(xi, k_shifted);
+    let m = bitcast(e, types::F64X2, mi);
+    // k as a double: add it to the mantissa of 1.5 * 2^52, subtract 1.5 * 2^52.
+    let shi = isplat(e, SHIFTER.to_bits() as i64);
+    let kb = e.b.ins().iadd(k, shi);
+    let kb = bitcast(e, types::F64X2, kb);
+    let sh = splat(e, SHIFTER);
+    let kf = e.b.ins().fsub(kb, sh);
+    let one = splat(e, 1.0);
+    let two = splat(e, 2.0);
+    let f = e.b.ins().fsub(m, one);
+    let den = e.b.ins().fadd(two, f);
+    let s = e.b.ins().fdiv(f, den);
+    let z = e.b.ins().fmul(s, s);
+    // R = z*(2/3 + 2z/5 + 2z^2/7 + ...).
+    let coefs: Vec<f64> = (1..=11).map(|k| 2.0 / (2 * k + 1) as f64).collect();
+    let poly = horner(e, z, &coefs);
+    let rr = e.b.ins().fmul(z, poly);
+    let half = splat(e, 0.5);
+    let hf = e.b.ins().fmul(half, f);
+    let hfsq = e.b.ins().fmul(hf, f);
+    LogParts { kf, f, s, hfsq, rr }
 }

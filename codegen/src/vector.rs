@@ -208,6 +208,16 @@ fn unary_supported(op: UnaryOp) -> bool {
             | Sin
             | Cos
             | Log
+            | Exp2
+            | Expm1
+            | Log2
+            | Log10
+            | Log1p
+            | Tan
+            | Sinh
+            | Cosh
+            | Tanh
+            | Atan
     )
 }
 
@@ -231,6 +241,16 @@ fn unary(e: &mut Emitter, op: UnaryOp, x: Value, operand: u32) -> Value {
         Sin => e.sin_cos(x, operand).0,
         Cos => e.sin_cos(x, operand).1,
         Log => crate::math::log(e, x),
+        Exp2 => crate::math_more::exp2(e, x),
+        Expm1 => crate::math_more::expm1(e, x),
+        Log2 => crate::math_more::log2(e, x),
+        Log10 => crate::math_more::log10(e, x),
+        Log1p => crate::math_more::log1p(e, x),
+        Tan => crate::math_more::tan(e, x),
+        Sinh => crate::math_more::sinh(e, x),
+        Cosh => crate::math_more::cosh(e, x),
+        Tanh => crate::math_more::tanh(e, x),
+        Atan => crate::math_more::atan(e, x),
         _ => unreachable!("unary_supported() filters {}", op.name()),
     }
 }
@@ -239,7 +259,20 @@ fn binary_supported(op: BinaryOp) -> bool {
     use BinaryOp::*;
     matches!(
         op,
-        Add | Sub | Mul | Div | Maximum | Minimum | Copysign | Eq | Ne | Lt | Le | Gt | Ge
+        Add | Sub
+            | Mul
+            | Div
+            | Maximum
+            | Minimum
+            | Copysign
+            | Eq
+            | Ne
+            | Lt
+            | Le
+            | Gt
+            | Ge
+            | Atan2
+            | Hypot
     )
 }
 
@@ -251,7 +284,9 @@ fn binary(e: &mut Emitter, op: BinaryOp, x: Value, y: Value) -> Value {
         Sub => e.b.ins().fsub(x, y),
         Mul => e.b.ins().fmul(x, y),
         Div => e.b.ins().fdiv(x, y),
-        Copysign => e.b.ins().fcopysign(x, y),
+        Atan2 => crate::math_more::atan2(e, x, y),
+        Hypot => crate::math_more::hypot(e, x, y),
+        Copysign => crate::math_more::copysign(e, x, y),
         Maximum | Minimum => {
             // As the scalar path: NaN from either side, the first operand on ties.
             let cc = if op == Maximum {
