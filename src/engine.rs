@@ -41,6 +41,10 @@ pub(crate) struct Inner {
 #[derive(Clone)]
 pub struct Engine {
     pub(crate) inner: Arc<Inner>,
+    /// Orthogonal polynomials (Jacobi, Zernike, ...): `e.polynomials.zernike_nm(..)`.
+    pub polynomials: crate::polynomials::Polynomials,
+    /// Coordinate grids and transforms: `e.coordinates.make_xy_grid(..)`.
+    pub coordinates: crate::coordinates::Coordinates,
 }
 
 impl Default for Engine {
@@ -110,14 +114,22 @@ impl Engine {
     }
 
     fn with_backend_arc(b: Arc<dyn Backend>) -> Engine {
+        Engine::from_inner(Arc::new(Inner {
+            graph: Graph::new(),
+            plans: PlanCache::new(),
+            current: RwLock::new(b.clone()),
+            registered: RwLock::new(vec![b]),
+            fallbacks: AtomicU64::new(0),
+        }))
+    }
+
+    /// A handle to an existing engine (the namespaces hold its core, not a handle, so
+    /// that `Engine` does not contain itself).
+    pub(crate) fn from_inner(inner: Arc<Inner>) -> Engine {
         Engine {
-            inner: Arc::new(Inner {
-                graph: Graph::new(),
-                plans: PlanCache::new(),
-                current: RwLock::new(b.clone()),
-                registered: RwLock::new(vec![b]),
-                fallbacks: AtomicU64::new(0),
-            }),
+            polynomials: crate::polynomials::Polynomials::new(inner.clone()),
+            coordinates: crate::coordinates::Coordinates::new(inner.clone()),
+            inner,
         }
     }
 

@@ -23,9 +23,11 @@
 
 pub mod array;
 pub mod backend;
+pub mod coordinates;
 pub mod engine;
 pub mod operators;
 pub mod ops;
+pub mod polynomials;
 
 pub use array::Array;
 pub use backend::{Backend, BackendStats};
