@@ -4,7 +4,7 @@
 //!     start: i64, end: i64, reduce_len: i64)`
 //!
 //! computes output elements `start..end`. Elementwise kernels run a main loop of
-//! `VECTOR_LANES` elements per iteration (f64 values in f64x2 registers, see
+//! `vector_lanes` elements per iteration (f64 values in f64x2 registers, see
 //! `vector.rs`) and a scalar tail loop; reductions loop over the reduced range per
 //! output element with blocked summation.
 
@@ -23,7 +23,32 @@ use smallvec::SmallVec;
 use std::collections::HashMap;
 
 /// Elements per iteration of the main loop of vectorised kernels (two f64x2 registers).
-pub const VECTOR_LANES: usize = 2;
+pub const VECTOR_LANES: usize = 8;
+/// Elements per iteration when the kernel calls inline transcendentals: their code is
+/// long enough to fill the pipelines alone, and unrolling it would multiply compile time.
+pub const VECTOR_LANES_HEAVY: usize = 2;
+
+/// Elements per main-loop iteration for `kernel` (1: no vector loop).
+pub fn vector_lanes(kernel: &Kernel) -> usize {
+    if !crate::vector::worth_vectorising(kernel) {
+        return 1;
+    }
+    let heavy = kernel.body.iter().any(|i| match i.inst {
+        Inst::Unary(op, _) => op.is_transcendental(),
+        Inst::Binary(op, _, _) => matches!(
+            op,
+            mathengine_ir::BinaryOp::Atan2
+                | mathengine_ir::BinaryOp::Hypot
+                | mathengine_ir::BinaryOp::Pow
+        ),
+        _ => false,
+    });
+    if heavy {
+        VECTOR_LANES_HEAVY
+    } else {
+        VECTOR_LANES
+    }
+}
 /// Block length of the blocked summation in reductions.
 pub const SUM_BLOCK: i64 = 256;
 
@@ -183,11 +208,7 @@ impl<'m, 'f> Emitter<'m, 'f> {
     fn emit_elementwise(&mut self, start: Value, end: Value) {
         let i = self.b.declare_var(types::I64);
         self.b.def_var(i, start);
-        let lanes = if crate::vector::worth_vectorising(self.kernel) {
-            VECTOR_LANES
-        } else {
-            1
-        };
+        let lanes = vector_lanes(self.kernel);
         let exit = self.b.create_block();
         if lanes > 1 {
             let head = self.b.create_block();

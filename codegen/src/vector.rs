@@ -1,5 +1,5 @@
 //! The SIMD fast path of the main loop: f64 values in f64x2 registers (two per
-//! `VECTOR_LANES` = 4 elements), comparisons as i64x2 masks. Contiguous loads and stores
+//! iteration of `translate::vector_lanes` elements), comparisons as i64x2 masks. Contiguous loads and stores
 //! are vector loads and stores; a load of one element is a splat. Everything not
 //! handled here falls back to lane-by-lane scalar code in `translate.rs`, so the fast
 //! path can grow one operation at a time without touching correctness elsewhere.
