@@ -29,10 +29,21 @@ pub fn run_kernel(
         }
         Some(red) => {
             let varies = kernel.varies_with_reduce_index();
+            let invariant: Vec<bool> = varies.iter().map(|v| !v).collect();
             let mut values = Vec::with_capacity(launch.reduce_len);
             for o in 0..launch.len {
                 values.clear();
-                eval_body(kernel, launch, inputs, &mut regs, o as i64, 0, None);
+                // The part that does not depend on the reduce index, once per output (and
+                // nothing that reads the reduced range: it may be empty).
+                eval_body(
+                    kernel,
+                    launch,
+                    inputs,
+                    &mut regs,
+                    o as i64,
+                    0,
+                    Some(&invariant),
+                );
                 for r in 0..launch.reduce_len {
                     eval_body(
                         kernel,

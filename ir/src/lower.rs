@@ -36,6 +36,8 @@ impl Ctx {
 
 /// Parameter roles: a parameter is identified by the node it belongs to and its role,
 /// never by its value, so kernels that differ only in values have the same structure.
+/// Roles of different meaning never share a number: `dims_of`/`flat_of` use STRIDE and
+/// EXTENT (+ axis) of a node's own shape, so operand sizes get roles of their own.
 mod role {
     pub const VALUE: u32 = 0;
     pub const AUX: u32 = 1;
@@ -44,6 +46,10 @@ mod role {
     pub const START: u32 = 300;
     pub const STEP: u32 = 400;
     pub const LAST: u32 = 500;
+    /// Extent of an operand (pad's input, roll's axis, concatenate's k-th input) + index.
+    pub const OPERAND_EXTENT: u32 = 600;
+    /// End offset of concatenate's k-th input + k.
+    pub const END: u32 = 700;
 }
 
 /// Builds one kernel.
@@ -299,7 +305,7 @@ impl<'a> KernelBuilder<'a> {
                 let n = node.shape[*axis];
                 let back = (n - shift % n.max(1)) % n.max(1);
                 let s = self.iparam(id, role::START, back);
-                let e = self.iparam(id, role::EXTENT, n);
+                let e = self.iparam(id, role::OPERAND_EXTENT, n);
                 let moved = self.bin(BinaryOp::Add, dims[*axis], s);
                 let wraps = self.bin(BinaryOp::Ge, moved, e);
                 let wrapped = self.bin(BinaryOp::Sub, moved, e);
@@ -406,6 +412,10 @@ impl<'a> KernelBuilder<'a> {
         ctx: &Ctx,
     ) -> ValueId {
         let id = node.id;
+        if input.numel() == 0 {
+            // Nothing to read: every element is padding.
+            return self.param(id, role::VALUE, value.cast(node.dtype));
+        }
         let mut dims = self.dims_of(ctx, &node.shape, id);
         let mut valid: Option<ValueId> = None;
         for d in 0..dims.len() {
@@ -413,7 +423,7 @@ impl<'a> KernelBuilder<'a> {
                 continue;
             }
             let b = self.iparam(id, role::START + d as u32, before[d]);
-            let n = self.iparam(id, role::EXTENT + d as u32, input.shape[d]);
+            let n = self.iparam(id, role::OPERAND_EXTENT + d as u32, input.shape[d]);
             let i = self.bin(BinaryOp::Sub, dims[d], b);
             let (ok, clamped) = self.in_range(i, n);
             dims[d] = clamped;
@@ -438,18 +448,24 @@ impl<'a> KernelBuilder<'a> {
         let mut offset = 0usize;
         let mut parts = Vec::new();
         for (k, input) in inputs.iter().enumerate() {
+            if input.numel() == 0 {
+                continue; // contributes no elements, and has none to read
+            }
             let o = self.iparam(id, role::START + k as u32, offset);
-            let n = self.iparam(id, role::EXTENT + k as u32, input.shape[axis]);
+            let n = self.iparam(id, role::OPERAND_EXTENT + k as u32, input.shape[axis]);
             let i = self.bin(BinaryOp::Sub, out[axis], o);
             let (_, clamped) = self.in_range(i, n);
             let mut dims = out.clone();
             dims[axis] = clamped;
             let v = self.lower(input, &Ctx::dims(dims));
             offset += input.shape[axis];
-            let end = self.iparam(id, role::STEP + k as u32, offset);
+            let end = self.iparam(id, role::END + k as u32, offset);
             parts.push((self.bin(BinaryOp::Lt, out[axis], end), v));
         }
-        let (_, mut acc) = parts.pop().expect("concatenate has at least one input");
+        let Some((_, mut acc)) = parts.pop() else {
+            // Every input is empty, so the output has no elements to compute.
+            return self.konst(Scalar::I64(0).cast(node.dtype));
+        };
         while let Some((inside, v)) = parts.pop() {
             acc = self.select(inside, v, acc);
         }

@@ -144,6 +144,8 @@ impl BinaryOp {
                 let f = t.to_inexact();
                 Ok(Signature { compute: f, out: f })
             }
+            // numpy: maximum/minimum of bools are logical or/and.
+            Maximum | Minimum if t.is_bool() => Ok(Signature { compute: t, out: t }),
             _ if t.is_bool() => bad("arithmetic on bool is not defined; use logical_or/logical_and, or astype(int64) first"),
             _ => Ok(Signature { compute: t, out: t }),
         }

@@ -99,6 +99,8 @@ impl Engine {
         } else {
             0.0
         };
+        // One point is `start` (numpy); the last-element rule would give `stop`.
+        let stop = if n == 1 { start } else { stop };
         let g = Generator::Linspace {
             start: Bits(start),
             step: Bits(step),

@@ -171,6 +171,10 @@ fn identity_operand(
             None => false,
         }
     };
+    // Complex x*1 is not x: (inf+0j)*(1+0j) = inf+nanj.
+    if out.is_complex() {
+        return None;
+    }
     let keeps = |n: &NodeRef| n.dtype == out && &n.shape[..] == shape;
     use BinaryOp::*;
     match op {

@@ -183,7 +183,12 @@ impl Engine {
     pub fn expand_dims(&self, x: &Array, axis: isize) -> Result<Array> {
         let mut probe = x.shape().to_vec();
         probe.push(1);
-        let a = shape::normalize_axis("expand_dims", axis, &probe)?;
+        let a = shape::normalize_axis("expand_dims", axis, &probe).map_err(|_| Error::Axis {
+            op: "expand_dims".into(),
+            axis,
+            ndim: x.ndim() + 1,
+            shape: x.shape().to_vec(),
+        })?;
         let mut s: Vec<isize> = x.shape().iter().map(|&d| d as isize).collect();
         s.insert(a, 1);
         self.reshape(x, &s)
@@ -241,7 +246,10 @@ impl Engine {
             step.push(s.step as i64);
             shape.push(len);
         }
-        if start.iter().all(|&s| s == 0) && step.iter().all(|&s| s == 1) {
+        if start.iter().all(|&s| s == 0)
+            && step.iter().all(|&s| s == 1)
+            && shape[..] == x.shape()[..]
+        {
             return Ok(x.clone());
         }
         self.shape_node(Op::Slice { start, step }, &x.node, shape)
@@ -323,16 +331,18 @@ impl Engine {
             .ok_or_else(|| Error::invalid("concatenate", "no arrays given; pass at least one"))?;
         let a = shape::normalize_axis("concatenate", axis, first.shape())?;
         let mut t = first.dtype();
-        let mut shape: Shape = first.node.shape.clone();
-        shape[a] = 0;
+        // Every input must match this with its own axis `a` set to 0.
+        let mut template: Shape = first.node.shape.clone();
+        template[a] = 0;
+        let mut shape = template.clone();
         for x in arrays {
             self.check_same_engine("concatenate", x)?;
             let mut s = x.node.shape.clone();
             let len = s.get(a).copied().unwrap_or(0);
-            if s.len() == shape.len() {
+            if s.len() == template.len() {
                 s[a] = 0;
             }
-            if s != shape {
+            if s != template {
                 return Err(Error::Shape {
                     op: "concatenate".into(),
                     got: x.shape().to_vec(),
