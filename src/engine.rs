@@ -7,7 +7,7 @@ use crate::backend::reference::ReferenceBackend;
 use crate::backend::{Backend, BackendStats};
 use mathengine_ir::graph::Graph;
 use mathengine_ir::plan_cache::PlanCache;
-use mathengine_ir::schedule::Step;
+use mathengine_ir::schedule::{Step, Work};
 use mathengine_ir::{as_host, BufferRef, DType, Error, HostBuffer, NodeRef, Op, Result, Shape};
 use smallvec::SmallVec;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -45,6 +45,8 @@ pub struct Engine {
     pub polynomials: crate::polynomials::Polynomials,
     /// Coordinate grids and transforms: `e.coordinates.make_xy_grid(..)`.
     pub coordinates: crate::coordinates::Coordinates,
+    /// numpy's FFT functions: `e.fft.fft2(..)`.
+    pub fft: crate::fft::Fft,
 }
 
 impl Default for Engine {
@@ -129,6 +131,7 @@ impl Engine {
         Engine {
             polynomials: crate::polynomials::Polynomials::new(inner.clone()),
             coordinates: crate::coordinates::Coordinates::new(inner.clone()),
+            fft: crate::fft::Fft::new(inner.clone()),
             inner,
         }
     }
@@ -240,25 +243,35 @@ impl Engine {
     }
 
     fn run_step(&self, backend: &Arc<dyn Backend>, step: &Step) -> Result<()> {
-        let runner = match backend.supports(&step.kernel) {
-            Ok(()) => backend.clone(),
-            Err(_) => {
-                self.inner.fallbacks.fetch_add(1, Ordering::Relaxed);
-                self.cpu_fallback()
-            }
+        let supported = match &step.work {
+            Work::Kernel { kernel, .. } => backend.supports(kernel).is_ok(),
+            Work::Library(call) => backend.supports_library(call),
+        };
+        let runner = if supported {
+            backend.clone()
+        } else {
+            self.inner.fallbacks.fetch_add(1, Ordering::Relaxed);
+            self.cpu_fallback()
         };
         let inputs = step
             .inputs
             .iter()
             .map(|n| self.buffer_on(n, runner.as_ref()))
             .collect::<Result<Vec<_>>>()?;
-        let outputs = runner.run_kernel(&step.kernel, &step.launch, &inputs)?;
+        let (outputs, what) = match &step.work {
+            Work::Kernel { kernel, launch } => {
+                (runner.run_kernel(kernel, launch, &inputs)?, kernel.name())
+            }
+            Work::Library(call) => (
+                runner.run_library(call, &inputs)?,
+                call.op.name().to_string(),
+            ),
+        };
         if outputs.len() != step.outputs.len() {
             return Err(Error::Backend {
                 backend: runner.name().into(),
                 msg: format!(
-                    "kernel {} returned {} buffers for {} outputs",
-                    step.kernel.name(),
+                    "{what} returned {} buffers for {} outputs",
                     outputs.len(),
                     step.outputs.len()
                 ),

@@ -12,7 +12,7 @@ fn kernels_text(arrays: &[&Array]) -> String {
     let nodes: Vec<_> = arrays.iter().map(|a| a.node().clone()).collect();
     schedule(&nodes)
         .iter()
-        .map(|s| s.kernel.to_string())
+        .filter_map(|s| s.kernel().map(|k| k.to_string()))
         .collect::<Vec<_>>()
         .join("\n")
 }

@@ -130,6 +130,35 @@ pub enum Op {
         op: ReduceOp,
         axes: SmallVec<[usize; 4]>,
     },
+    /// Work done by a library kernel (FFT, ...), not by generated code.
+    Library(LibraryOp),
+}
+
+/// Operations backends run with library kernels (rustfft on the CPU, cuFFT on a GPU).
+/// Their operands are materialised buffers; their results are buffers too.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum LibraryOp {
+    /// Unnormalised complex DFT over `axes` (exponent sign -1, or +1 when `inverse`);
+    /// output shape and dtype equal the input's.
+    Fft {
+        axes: SmallVec<[usize; 4]>,
+        inverse: bool,
+    },
+    /// Unnormalised real-to-complex DFT along the last axis (length n -> n/2 + 1).
+    Rfft,
+    /// Unnormalised complex-to-real inverse DFT along the last axis, `n` outputs.
+    Irfft { n: usize },
+}
+
+impl LibraryOp {
+    pub fn name(&self) -> &'static str {
+        match self {
+            LibraryOp::Fft { inverse: false, .. } => "fft",
+            LibraryOp::Fft { inverse: true, .. } => "ifft",
+            LibraryOp::Rfft => "rfft",
+            LibraryOp::Irfft { .. } => "irfft",
+        }
+    }
 }
 
 impl Op {

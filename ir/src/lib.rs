@@ -23,7 +23,7 @@ pub mod shape;
 pub use buffer::{as_host, BufferRef, DeviceBuffer, HostBuffer};
 pub use dtype::{DType, Element, Scalar};
 pub use error::{Error, Result};
-pub use graph::{Generator, Graph, Node, NodeRef, Op, ReduceOp};
+pub use graph::{Generator, Graph, LibraryOp, Node, NodeRef, Op, ReduceOp};
 pub use kernel::{Inst, Instr, Kernel, Launch, ValueId};
 pub use ops::{BinaryOp, UnaryOp};
 pub use shape::Shape;

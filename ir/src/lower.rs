@@ -314,7 +314,9 @@ impl<'a> KernelBuilder<'a> {
             }
             Op::Pad { before, value } => self.pad(node, &inputs[0], before, value.0, ctx),
             Op::Concat { axis } => self.concat(node, &inputs, *axis, ctx),
-            Op::Reduce { .. } => unreachable!("reductions are kernel roots, read from buffers"),
+            Op::Reduce { .. } | Op::Library(_) => {
+                unreachable!("reductions and library operations are roots, read from buffers")
+            }
         }
     }
 

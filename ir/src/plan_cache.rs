@@ -5,8 +5,7 @@
 
 use crate::dtype::DType;
 use crate::graph::{NodeRef, Op};
-use crate::kernel::{Kernel, Launch};
-use crate::schedule::{schedule, topo_order, Step};
+use crate::schedule::{schedule, topo_order, Step, Work};
 use crate::shape::Shape;
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
@@ -38,8 +37,7 @@ struct PlanKey {
 }
 
 struct PlanStep {
-    kernel: Arc<Kernel>,
-    launch: Launch,
+    work: Work,
     inputs: Vec<Ref>,
     outputs: Vec<Ref>,
 }
@@ -114,8 +112,7 @@ impl PlanCache {
             return plan
                 .iter()
                 .map(|s| Step {
-                    kernel: s.kernel.clone(),
-                    launch: s.launch.clone(),
+                    work: s.work.clone(),
                     inputs: s.inputs.iter().map(resolve).collect(),
                     outputs: s.outputs.iter().map(resolve).collect(),
                 })
@@ -133,8 +130,7 @@ impl PlanCache {
             .iter()
             .map(|s| {
                 Some(PlanStep {
-                    kernel: s.kernel.clone(),
-                    launch: s.launch.clone(),
+                    work: s.work.clone(),
                     inputs: s
                         .inputs
                         .iter()

@@ -3,30 +3,63 @@
 //! Rules (DESIGN.md, "Fusion boundaries"):
 //! - A kernel ends at an evaluated node (read from its buffer) and at a reduction (its
 //!   own kernel, fused with its producer; consumers read its result).
+//! - A library operation (FFT) is a step of its own; its operand is materialised by the
+//!   kernel that produces it (so padding or a complex exponential is computed straight
+//!   into the library's input buffer) and its consumers read its result.
 //! - Requested outputs of one shape that do not depend on each other share one
 //!   multi-output kernel, so work they share is done once.
 //! - An expensive node (cost >= [`EXPENSIVE`]) is materialised instead of duplicated when
 //!   kernels of different shapes need it, or when a broadcast would recompute it for
 //!   many output elements.
 
-use crate::graph::{NodeRef, Op};
+use crate::dtype::DType;
+use crate::graph::{LibraryOp, NodeRef, Op};
 use crate::kernel::{Kernel, Launch};
 use crate::lower::{lower_elementwise, lower_reduction};
+use crate::shape::Shape;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
 
 /// Fused cost above which a node is computed once into a buffer rather than recomputed.
 pub const EXPENSIVE: u32 = 8;
 
-/// One kernel launch of a schedule.
+/// A library operation with the shapes and dtypes of its operand and result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LibraryCall {
+    pub op: LibraryOp,
+    pub input_shape: Shape,
+    pub input_dtype: DType,
+    pub output_shape: Shape,
+    pub output_dtype: DType,
+}
+
+/// What a step runs.
+#[derive(Debug, Clone)]
+pub enum Work {
+    /// A generated kernel.
+    Kernel { kernel: Arc<Kernel>, launch: Launch },
+    /// A library kernel.
+    Library(LibraryCall),
+}
+
+/// One step of a schedule.
 #[derive(Debug, Clone)]
 pub struct Step {
-    pub kernel: Arc<Kernel>,
-    pub launch: Launch,
-    /// Nodes whose buffers are the kernel's inputs, in `kernel.inputs` order.
+    pub work: Work,
+    /// Nodes whose buffers are the step's inputs (in `kernel.inputs` order for kernels).
     pub inputs: Vec<NodeRef>,
-    /// Nodes that receive the kernel's outputs, in `kernel.outputs` order.
+    /// Nodes that receive the step's outputs (in `kernel.outputs` order for kernels).
     pub outputs: Vec<NodeRef>,
+}
+
+impl Step {
+    /// The kernel of a kernel step.
+    pub fn kernel(&self) -> Option<&Arc<Kernel>> {
+        match &self.work {
+            Work::Kernel { kernel, .. } => Some(kernel),
+            Work::Library(_) => None,
+        }
+    }
 }
 
 /// Unevaluated nodes below `outputs`, inputs before users.
@@ -77,8 +110,17 @@ pub fn schedule(outputs: &[NodeRef]) -> Vec<Step> {
         .map(|n| n.id)
         .collect();
     for n in &order {
-        if matches!(n.op, Op::Reduce { .. }) {
-            roots.insert(n.id);
+        match n.op {
+            Op::Reduce { .. } => {
+                roots.insert(n.id);
+            }
+            Op::Library(_) => {
+                roots.insert(n.id);
+                for i in n.inputs().iter().filter(|i| !i.is_evaluated()) {
+                    roots.insert(i.id);
+                }
+            }
+            _ => {}
         }
     }
     let mut uses: HashMap<u64, usize> = order.iter().map(|n| (n.id, 0)).collect();
@@ -158,7 +200,7 @@ fn reaching_kernels(order: &[NodeRef], roots: &HashSet<u64>) -> HashMap<u64, Has
 /// Kernels that can share one launch: elementwise roots of one shape; each reduction alone.
 fn kernel_group(root: &NodeRef) -> (Vec<usize>, u64) {
     match root.op {
-        Op::Reduce { .. } => (root.shape.to_vec(), root.id),
+        Op::Reduce { .. } | Op::Library(_) => (root.shape.to_vec(), root.id),
         _ => (root.shape.to_vec(), 0),
     }
 }
@@ -215,17 +257,35 @@ fn build_steps(order: &[NodeRef], roots: &HashSet<u64>) -> Vec<Step> {
     groups
         .into_iter()
         .filter_map(|(_, members)| {
-            let lowered = if matches!(members[0].op, Op::Reduce { .. }) {
-                lower_reduction(&members[0], roots)?
-            } else {
-                lower_elementwise(&members, roots)
+            let lowered = match &members[0].op {
+                Op::Library(op) => return library_step(op, &members[0]),
+                Op::Reduce { .. } => lower_reduction(&members[0], roots)?,
+                _ => lower_elementwise(&members, roots),
             };
             Some(Step {
-                kernel: Arc::new(lowered.kernel),
-                launch: lowered.launch,
+                work: Work::Kernel {
+                    kernel: Arc::new(lowered.kernel),
+                    launch: lowered.launch,
+                },
                 inputs: lowered.inputs,
                 outputs: members,
             })
         })
         .collect()
+}
+
+/// The step of a library node; `None` if another thread evaluated it meanwhile.
+fn library_step(op: &LibraryOp, node: &NodeRef) -> Option<Step> {
+    let input = node.inputs().first()?.clone();
+    Some(Step {
+        work: Work::Library(LibraryCall {
+            op: op.clone(),
+            input_shape: input.shape.clone(),
+            input_dtype: input.dtype,
+            output_shape: node.shape.clone(),
+            output_dtype: node.dtype,
+        }),
+        inputs: vec![input],
+        outputs: vec![node.clone()],
+    })
 }

@@ -4,6 +4,7 @@
 use super::{host_inputs, Backend, BackendStats};
 use mathengine_codegen::KernelCache;
 use mathengine_ir::interp::check_arguments;
+use mathengine_ir::schedule::LibraryCall;
 use mathengine_ir::{
     BufferRef, DType, DeviceBuffer, Error, HostBuffer, Kernel, Launch, Result, Scalar,
 };
@@ -151,6 +152,19 @@ impl Backend for CpuBackend {
                 .for_each(|b| run(b * block, ((b + 1) * block).min(len)));
         }
         Ok(outs.into_iter().map(|b| Arc::new(b) as BufferRef).collect())
+    }
+
+    fn supports_library(&self, _call: &LibraryCall) -> bool {
+        true
+    }
+
+    fn run_library(&self, call: &LibraryCall, inputs: &[BufferRef]) -> Result<Vec<BufferRef>> {
+        let hosts = host_inputs(self.name(), inputs)?;
+        let input = hosts
+            .first()
+            .ok_or_else(|| Error::invalid(call.op.name(), "no operand given"))?;
+        let out = super::cpu_fft::run(call, input)?;
+        Ok(vec![Arc::new(out) as BufferRef])
     }
 
     /// Drops every compiled kernel of the process-wide cache.

@@ -5,9 +5,11 @@
 //! engine runs that step on the CPU instead, moving data as needed.
 
 pub mod cpu;
+mod cpu_fft;
 pub mod reference;
 
-use mathengine_ir::{BufferRef, DeviceBuffer, HostBuffer, Kernel, Launch, Result};
+use mathengine_ir::schedule::LibraryCall;
+use mathengine_ir::{BufferRef, DeviceBuffer, Error, HostBuffer, Kernel, Launch, Result};
 use std::sync::Arc;
 
 /// Counters a backend keeps about its compiled-kernel cache.
@@ -65,6 +67,23 @@ pub trait Backend: Send + Sync {
         launch: &Launch,
         inputs: &[BufferRef],
     ) -> Result<Vec<BufferRef>>;
+
+    /// Whether this backend runs the library operation `call` (FFT, ...); if not, the
+    /// engine runs it on the CPU and moves the data.
+    fn supports_library(&self, call: &LibraryCall) -> bool {
+        let _ = call;
+        false
+    }
+
+    /// Run a library operation on `inputs`; returns its result buffers.
+    fn run_library(&self, call: &LibraryCall, inputs: &[BufferRef]) -> Result<Vec<BufferRef>> {
+        let _ = inputs;
+        Err(Error::Unsupported {
+            backend: self.name().into(),
+            what: call.op.name().into(),
+            reason: "this backend has no library kernels".into(),
+        })
+    }
 
     /// Compile-cache counters (zero for backends that do not compile).
     fn stats(&self) -> BackendStats {
