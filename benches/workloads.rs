@@ -1,9 +1,10 @@
-//! The workloads of ../shared/WORKLOADS.md that the engine covers so far (W4, W5, W6),
-//! one JSON object per line on stdout; a human-readable table on stderr.
+//! The workloads of ../shared/WORKLOADS.md that the engine covers so far (W3, W4, W5,
+//! W6, and a plain 2-D FFT), one JSON object per line on stdout; a human-readable table
+//! on stderr. (W1/W2, the Zernike workloads, are in benches/polynomials.rs.)
 //!
 //! cargo bench --bench workloads -- [--only W4,W5] [--size N] [--quick] [--backend cpu,reference]
 
-use mathengine::{Array, Engine};
+use mathengine::{Array, Complex64, DType, Engine, Indexing, Norm};
 use std::time::Instant;
 
 struct Options {
@@ -77,6 +78,72 @@ fn report(workload: &str, backend: &str, size: usize, m: &Measurement) {
     eprintln!("{workload:<4} {backend:<10} size {size:>9}  median {:>10.3} ms  min {:>10.3} ms  peak RSS {:>7.1} MB", m.median_s * 1e3, m.min_s * 1e3, m.peak_rss_mb);
 }
 
+/// W3: the PSF of an N×N pupil: P = (r <= 1) * exp(1j * 2π/λ * W), zero-padded to 2N,
+/// F = fftshift(fft2(P)), |F|². The wavefront W here is the sum of four closed-form
+/// orthonormal Zernike terms (defocus, astigmatism, coma, spherical) rather than W2's
+/// 66 modes, so that this bench does not depend on the polynomial module.
+fn w3(e: &Engine, n: usize, runs: usize) -> Measurement {
+    measure(runs, || {
+        let t0 = Instant::now();
+        let dx = 2.0 / n as f64;
+        let half = (n / 2) as f64;
+        let x = e
+            .arange(-half * dx, (n as f64 - half - 0.5) * dx, dx)
+            .expect("grid axis");
+        let xy = e.meshgrid(&[&x, &x], Indexing::Xy).expect("grid");
+        let (gx, gy) = (&xy[0], &xy[1]);
+        let r2 = gx * gx + gy * gy;
+        let r = r2.sqrt();
+        let t = e.arctan2(gy, gx).expect("angle");
+        let w = (&r2 * 2.0 - 1.0) * (3f64.sqrt() * 0.1)
+            + &r2 * (&t * 2.0).cos() * (6f64.sqrt() * 0.05)
+            + (&r2 * &r * 3.0 - &r * 2.0) * t.cos() * (8f64.sqrt() * -0.02)
+            + (&r2 * &r2 * 6.0 - &r2 * 6.0 + 1.0) * (5f64.sqrt() * 0.03);
+        let k = std::f64::consts::TAU / 0.6328;
+        let phase = e.astype(&(&w * k), DType::C128);
+        let field = e
+            .exp(
+                &e.mul(&phase, &e.scalar(Complex64::new(0.0, 1.0)))
+                    .expect("i phase"),
+            )
+            .expect("exp");
+        let mask = e.astype(
+            &e.less_equal(&r, &e.scalar(1.0)).expect("mask"),
+            DType::C128,
+        );
+        let pupil = e.mul(&mask, &field).expect("pupil");
+        let f = e
+            .fft
+            .fft2(&pupil, Some(&[2 * n, 2 * n]), None, Norm::Backward)
+            .expect("fft2");
+        let psf = e
+            .square(
+                &e.abs(&e.fft.fftshift(&f, None).expect("shift"))
+                    .expect("abs"),
+            )
+            .expect("square");
+        psf.eval().expect("W3 evaluates");
+        t0.elapsed().as_secs_f64()
+    })
+}
+
+/// fft2 of an N×N complex128 array already in memory.
+fn fft2_alone(e: &Engine, n: usize, runs: usize) -> Measurement {
+    let data: Vec<Complex64> = (0..n * n)
+        .map(|i| Complex64::new((i % 7) as f64, (i % 3) as f64))
+        .collect();
+    let a = e.from_vec(data, &[n, n]).expect("input");
+    measure(runs, || {
+        let t0 = Instant::now();
+        e.fft
+            .fft2(&a, None, None, Norm::Backward)
+            .expect("fft2")
+            .eval()
+            .expect("fft2 evaluates");
+        t0.elapsed().as_secs_f64()
+    })
+}
+
 /// W4: y = sin(x)^2 + cos(x) * exp(-x*x), x = linspace(-3, 3, n).
 fn w4(e: &Engine, n: usize, runs: usize) -> Measurement {
     measure(runs, || {
@@ -147,6 +214,18 @@ fn main() {
         };
         // The interpreter is for correctness: small sizes only.
         let slow = backend == "reference";
+        if wanted("W3") {
+            let n = opts
+                .size
+                .unwrap_or(if opts.quick || slow { 32 } else { 512 });
+            report("W3", backend, n, &w3(&e, n, runs));
+        }
+        if wanted("FFT2") {
+            let n = opts
+                .size
+                .unwrap_or(if opts.quick || slow { 64 } else { 1024 });
+            report("FFT2", backend, n, &fft2_alone(&e, n, runs));
+        }
         if wanted("W4") {
             let n = opts
                 .size

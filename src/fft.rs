@@ -334,19 +334,20 @@ impl Fft {
         let (axes, lens) = Self::plan_axes(op, x, s, axes)?;
         let t = x.dtype().to_inexact().to_complex();
         let mut y = e.astype(x, t);
+        // Cropping is a lazy slice; zero padding is done by the FFT step itself (it fills
+        // its working buffer), so the producer kernel computes only the real samples.
+        let mut out_shape = y.node.shape.clone();
         for (&a, &n) in axes.iter().zip(&lens) {
-            y = Self::resize(&e, &y, a, n)?;
+            if n < y.shape()[a] {
+                y = Self::resize(&e, &y, a, n)?;
+            }
+            out_shape[a] = n;
         }
         let lib = LibraryOp::Fft {
             axes: axes.iter().copied().collect(),
             inverse,
         };
-        let out = e.wrap(e.node(
-            Op::Library(lib),
-            t,
-            y.node.shape.clone(),
-            smallvec![y.node.clone()],
-        )?);
+        let out = e.wrap(e.node(Op::Library(lib), t, out_shape, smallvec![y.node.clone()])?);
         Self::scaled(out, norm.factor(lens.iter().product(), inverse))
     }
 

@@ -14,11 +14,10 @@ use smallvec::SmallVec;
 /// f64 elements per register.
 const PER_REG: usize = 2;
 
-/// Vectorise kernels that compute in f64 and have no complex values or reductions.
+/// Vectorise kernels that compute in f64 (and are not reductions).
+/// Complex values in the kernel stay lane-by-lane; its f64 work still gets the vectors.
 pub fn worth_vectorising(k: &Kernel) -> bool {
-    k.reduction.is_none()
-        && k.body.iter().any(|i| i.dtype == DType::F64)
-        && !k.body.iter().any(|i| i.dtype.is_complex())
+    k.reduction.is_none() && k.body.iter().any(|i| i.dtype == DType::F64)
 }
 
 pub(crate) fn bitcast(e: &mut Emitter, ty: types::Type, v: Value) -> Value {
@@ -147,6 +146,27 @@ pub(crate) fn try_emit(
                         let v = e.b.ins().insertlane(v, hi, 1);
                         e.b.ins().fadd(f, v)
                     })
+                    .collect(),
+            ))
+        }
+        // |z| of complex128: the parts packed into registers, then the inline hypot.
+        Inst::Unary(UnaryOp::Abs, a) if t == DType::F64 && dt(e, *a) == DType::C128 => {
+            let z = match arg(*a) {
+                V::Lanes(l) => l,
+                V::Regs(_) => return None,
+            };
+            let part = |e: &mut Emitter, im: bool| {
+                let l: SmallVec<[S; 4]> = z
+                    .iter()
+                    .map(|s| S::One(if im { s.pair().1 } else { s.pair().0 }))
+                    .collect();
+                pack(e, &V::Lanes(l), DType::F64, lanes)
+            };
+            let (re, im) = (part(e, false), part(e, true));
+            Some(V::Regs(
+                re.iter()
+                    .zip(&im)
+                    .map(|(&x, &y)| crate::math_more::hypot(e, x, y))
                     .collect(),
             ))
         }

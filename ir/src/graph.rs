@@ -138,8 +138,8 @@ pub enum Op {
 /// Their operands are materialised buffers; their results are buffers too.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum LibraryOp {
-    /// Unnormalised complex DFT over `axes` (exponent sign -1, or +1 when `inverse`);
-    /// output shape and dtype equal the input's.
+    /// Unnormalised complex DFT over `axes` (exponent sign -1, or +1 when `inverse`) of
+    /// the input zero-padded at the end of each axis to the node's shape (numpy's `s=`).
     Fft {
         axes: SmallVec<[usize; 4]>,
         inverse: bool,
