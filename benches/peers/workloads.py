@@ -1,4 +1,4 @@
-"""The peers' side of W4-W6 (../shared/WORKLOADS.md): numpy, numexpr and numba run
+"""The peers' side of W3-W6 and FFT2 (../shared/WORKLOADS.md): numpy, numexpr and numba run
 the same work as `cargo bench --bench workloads`, printing the same JSON lines.
 
     python3 benches/peers/workloads.py [--only W4,W5] [--quick]
@@ -76,6 +76,44 @@ def main():
                     out[i] = s * s + np.cos(x) * np.exp(-x * x)
                 return out
             report("W4", "numba", n4, *measure(lambda: w4_kernel(n4), runs), runs)
+
+    if wanted("W3") or wanted("FFT2"):
+        try:
+            import scipy.fft as sfft
+        except ImportError:
+            sfft = None
+            print("scipy not installed: W3/FFT2 with numpy only", file=sys.stderr)
+        n3 = 32 if quick else 512
+        nf = 64 if quick else 1024
+
+        def pupil(n):
+            x = (np.arange(n) - n // 2) * (2.0 / n)
+            gx, gy = np.meshgrid(x, x)
+            r2 = gx * gx + gy * gy
+            r = np.sqrt(r2)
+            t = np.arctan2(gy, gx)
+            w = ((2 * r2 - 1) * np.sqrt(3) * 0.1 + r2 * np.cos(2 * t) * np.sqrt(6) * 0.05
+                 + (3 * r2 * r - 2 * r) * np.cos(t) * np.sqrt(8) * -0.02
+                 + (6 * r2 * r2 - 6 * r2 + 1) * np.sqrt(5) * 0.03)
+            return (r <= 1) * np.exp(1j * 2 * np.pi / 0.6328 * w)
+
+        def psf(fft2):
+            def run():
+                p = pupil(n3)
+                padded = np.zeros((2 * n3, 2 * n3), dtype=np.complex128)
+                padded[:n3, :n3] = p
+                f = np.fft.fftshift(fft2(padded))
+                return np.abs(f) ** 2
+            return run
+        if wanted("W3"):
+            report("W3", "numpy", n3, *measure(psf(np.fft.fft2), runs), runs)
+            if sfft is not None:
+                report("W3", "scipy", n3, *measure(psf(lambda a: sfft.fft2(a, workers=-1)), runs), runs)
+        if wanted("FFT2"):
+            a = (np.arange(nf * nf) % 7 + 1j * (np.arange(nf * nf) % 3)).reshape(nf, nf)
+            report("FFT2", "numpy", nf, *measure(lambda: np.fft.fft2(a), runs), runs)
+            if sfft is not None:
+                report("FFT2", "scipy", nf, *measure(lambda: sfft.fft2(a, workers=-1), runs), runs)
 
     if wanted("W5"):
         reps = 10 if quick else 2000
