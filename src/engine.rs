@@ -47,6 +47,8 @@ pub struct Engine {
     pub coordinates: crate::coordinates::Coordinates,
     /// numpy's FFT functions: `e.fft.fft2(..)`.
     pub fft: crate::fft::Fft,
+    /// numpy's linear algebra: `e.linalg.solve(..)`.
+    pub linalg: crate::linalg::Linalg,
 }
 
 impl Default for Engine {
@@ -132,6 +134,7 @@ impl Engine {
             polynomials: crate::polynomials::Polynomials::new(inner.clone()),
             coordinates: crate::coordinates::Coordinates::new(inner.clone()),
             fft: crate::fft::Fft::new(inner.clone()),
+            linalg: crate::linalg::Linalg::new(inner.clone()),
             inner,
         }
     }

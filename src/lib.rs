@@ -26,6 +26,7 @@ pub mod backend;
 pub mod coordinates;
 pub mod engine;
 pub mod fft;
+pub mod linalg;
 pub mod operators;
 pub mod ops;
 pub mod polynomials;

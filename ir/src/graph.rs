@@ -148,6 +148,27 @@ pub enum LibraryOp {
     Rfft,
     /// Unnormalised complex-to-real inverse DFT along the last axis, `n` outputs.
     Irfft { n: usize },
+    /// Matrix product over the last two axes; operands `[..., m, k]` and `[..., k, n]`
+    /// with equal (already broadcast) leading axes; result `[..., m, n]`.
+    MatMul,
+    /// `solve(a, b)`: a `[..., n, n]`, b `[..., n, k]` -> x `[..., n, k]`.
+    Solve,
+    /// Least squares `argmin |a x - b|`: a `[..., m, n]`, b `[..., m, k]` -> `[..., n, k]`.
+    Lstsq,
+    /// Inverse of `[..., n, n]`.
+    Inv,
+    /// Determinant of `[..., n, n]` -> `[...]`.
+    Det,
+    /// Lower Cholesky factor of a Hermitian positive-definite `[..., n, n]`.
+    Cholesky,
+    /// Reduced QR of `[..., m, n]`, packed: the last axis holds Q (m×k, row-major) then
+    /// R (k×n), k = min(m, n); the API returns lazy views of the two parts.
+    Qr,
+    /// Reduced SVD of `[..., m, n]`, packed as U (m×k), S (k), Vᴴ (k×n), k = min(m, n).
+    Svd,
+    /// Eigen-decomposition of a Hermitian `[..., n, n]` (lower triangle read), packed as
+    /// eigenvalues (n, ascending) then eigenvectors (n×n, columns).
+    Eigh,
 }
 
 impl LibraryOp {
@@ -157,6 +178,15 @@ impl LibraryOp {
             LibraryOp::Fft { inverse: true, .. } => "ifft",
             LibraryOp::Rfft => "rfft",
             LibraryOp::Irfft { .. } => "irfft",
+            LibraryOp::MatMul => "matmul",
+            LibraryOp::Solve => "solve",
+            LibraryOp::Lstsq => "lstsq",
+            LibraryOp::Inv => "inv",
+            LibraryOp::Det => "det",
+            LibraryOp::Cholesky => "cholesky",
+            LibraryOp::Qr => "qr",
+            LibraryOp::Svd => "svd",
+            LibraryOp::Eigh => "eigh",
         }
     }
 }

@@ -27,8 +27,9 @@ pub const EXPENSIVE: u32 = 8;
 #[derive(Debug, Clone, PartialEq)]
 pub struct LibraryCall {
     pub op: LibraryOp,
-    pub input_shape: Shape,
-    pub input_dtype: DType,
+    /// Shapes and dtypes of the operands, in order.
+    pub input_shapes: Vec<Shape>,
+    pub input_dtypes: Vec<DType>,
     pub output_shape: Shape,
     pub output_dtype: DType,
 }
@@ -276,16 +277,19 @@ fn build_steps(order: &[NodeRef], roots: &HashSet<u64>) -> Vec<Step> {
 
 /// The step of a library node; `None` if another thread evaluated it meanwhile.
 fn library_step(op: &LibraryOp, node: &NodeRef) -> Option<Step> {
-    let input = node.inputs().first()?.clone();
+    let inputs = node.inputs().to_vec();
+    if inputs.is_empty() {
+        return None;
+    }
     Some(Step {
         work: Work::Library(LibraryCall {
             op: op.clone(),
-            input_shape: input.shape.clone(),
-            input_dtype: input.dtype,
+            input_shapes: inputs.iter().map(|n| n.shape.clone()).collect(),
+            input_dtypes: inputs.iter().map(|n| n.dtype).collect(),
             output_shape: node.shape.clone(),
             output_dtype: node.dtype,
         }),
-        inputs: vec![input],
+        inputs,
         outputs: vec![node.clone()],
     })
 }

@@ -5,6 +5,7 @@ use super::{host_inputs, Backend, BackendStats};
 use mathengine_codegen::KernelCache;
 use mathengine_ir::interp::check_arguments;
 use mathengine_ir::schedule::LibraryCall;
+use mathengine_ir::LibraryOp;
 use mathengine_ir::{
     BufferRef, DType, DeviceBuffer, Error, HostBuffer, Kernel, Launch, Result, Scalar,
 };
@@ -160,10 +161,22 @@ impl Backend for CpuBackend {
 
     fn run_library(&self, call: &LibraryCall, inputs: &[BufferRef]) -> Result<Vec<BufferRef>> {
         let hosts = host_inputs(self.name(), inputs)?;
-        let input = hosts
-            .first()
-            .ok_or_else(|| Error::invalid(call.op.name(), "no operand given"))?;
-        let out = super::cpu_fft::run(call, input)?;
+        if hosts.len() != call.input_shapes.len() {
+            return Err(Error::invalid(
+                call.op.name(),
+                format!(
+                    "{} operands given, {} expected",
+                    hosts.len(),
+                    call.input_shapes.len()
+                ),
+            ));
+        }
+        let out = match call.op {
+            LibraryOp::Fft { .. } | LibraryOp::Rfft | LibraryOp::Irfft { .. } => {
+                super::cpu_fft::run(call, hosts[0])?
+            }
+            _ => super::cpu_linalg::run(call, &hosts)?,
+        };
         Ok(vec![Arc::new(out) as BufferRef])
     }
 

@@ -60,7 +60,7 @@ fn plan<T: Precision>(n: usize, inverse: bool) -> Arc<dyn Fft<T>> {
 
 /// Run a library FFT on host data.
 pub fn run(call: &LibraryCall, input: &HostBuffer) -> Result<HostBuffer> {
-    let shape = &call.input_shape;
+    let shape = &call.input_shapes[0];
     let bad = || {
         Error::dtype(
             call.op.name(),

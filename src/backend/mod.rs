@@ -6,6 +6,7 @@
 
 pub mod cpu;
 mod cpu_fft;
+mod cpu_linalg;
 pub mod reference;
 
 use mathengine_ir::schedule::LibraryCall;
