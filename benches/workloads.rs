@@ -7,76 +7,8 @@
 use mathengine::{Array, Complex64, DType, Engine, Indexing, Norm};
 use std::time::Instant;
 
-struct Options {
-    only: Option<Vec<String>>,
-    size: Option<usize>,
-    quick: bool,
-    backends: Vec<String>,
-}
-
-fn parse_options() -> Options {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let value = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1).cloned())
-    };
-    Options {
-        only: value("--only").map(|s| s.split(',').map(|w| w.trim().to_uppercase()).collect()),
-        size: value("--size").and_then(|s| s.parse().ok()),
-        quick: args.iter().any(|a| a == "--quick"),
-        backends: value("--backend")
-            .unwrap_or_else(|| "cpu".into())
-            .split(',')
-            .map(str::to_string)
-            .collect(),
-    }
-}
-
-/// Peak resident memory since the last reset, in MB (Linux; 0 elsewhere).
-fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
-fn reset_peak_rss() {
-    // "5" resets the peak RSS counter (Linux >= 4.0); harmless where unsupported.
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-struct Measurement {
-    median_s: f64,
-    min_s: f64,
-    runs: usize,
-    peak_rss_mb: f64,
-}
-
-/// Run `f` once to warm up, then `runs` times; `f` returns the seconds to count.
-fn measure(runs: usize, mut f: impl FnMut() -> f64) -> Measurement {
-    f();
-    reset_peak_rss();
-    let mut times: Vec<f64> = (0..runs).map(|_| f()).collect();
-    times.sort_by(f64::total_cmp);
-    Measurement {
-        median_s: times[times.len() / 2],
-        min_s: times[0],
-        runs,
-        peak_rss_mb: peak_rss_mb(),
-    }
-}
-
-fn report(workload: &str, backend: &str, size: usize, m: &Measurement) {
-    println!(
-        "{{\"workload\":\"{workload}\",\"impl\":\"mathengine-{backend}\",\"size\":{size},\"median_s\":{:.6e},\"min_s\":{:.6e},\"runs\":{},\"peak_rss_mb\":{:.1}}}",
-        m.median_s, m.min_s, m.runs, m.peak_rss_mb
-    );
-    eprintln!("{workload:<4} {backend:<10} size {size:>9}  median {:>10.3} ms  min {:>10.3} ms  peak RSS {:>7.1} MB", m.median_s * 1e3, m.min_s * 1e3, m.peak_rss_mb);
-}
+mod harness;
+use harness::{measure, parse_options, report, Measurement};
 
 /// W3: the PSF of an N×N pupil: P = (r <= 1) * exp(1j * 2π/λ * W), zero-padded to 2N,
 /// F = fftshift(fft2(P)), |F|². The wavefront W here is the sum of four closed-form
@@ -199,7 +131,7 @@ fn main() {
             .as_ref()
             .is_none_or(|list| list.iter().any(|x| x == w))
     };
-    let runs = if opts.quick { 1 } else { 7 };
+    let runs = opts.runs();
     eprintln!(
         "mathengine workloads on {}",
         mathengine_codegen::isa_description()
