@@ -13,11 +13,12 @@ use smallvec::SmallVec;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
-/// Once a new node has more than this many unevaluated nodes below it (counted along
-/// every path, so shared subexpressions count once per use), the engine evaluates it
-/// at once. This keeps graphs built in a loop (`x = f(x)`) bounded; a
-/// program that needs it earlier calls `eval()` itself.
-pub const MAX_PENDING_NODES: usize = 4096;
+/// Once the longest chain of unevaluated nodes ending at a new node is longer than this,
+/// the engine evaluates that node at once. A graph built in a loop (`x = f(x)`) is
+/// thereby cut every few hundred steps, into kernels of the same structure (compiled
+/// once); expressions written out by hand, and polynomial recurrences, stay far below
+/// it and fuse whole. A program that wants a cut sooner calls `eval()` itself.
+pub const MAX_PENDING_DEPTH: usize = 512;
 
 pub(crate) struct Inner {
     pub(crate) graph: Graph,
@@ -336,7 +337,7 @@ impl Engine {
         inputs: SmallVec<[NodeRef; 2]>,
     ) -> Result<NodeRef> {
         let n = self.inner.graph.intern(op, dtype, shape, inputs);
-        if n.pending > MAX_PENDING_NODES && !n.is_evaluated() {
+        if n.pending > MAX_PENDING_DEPTH && !n.is_evaluated() {
             self.eval_nodes(std::slice::from_ref(&n))?;
         }
         Ok(n)

@@ -33,7 +33,7 @@ pub mod polynomials;
 
 pub use array::Array;
 pub use backend::{Backend, BackendStats};
-pub use engine::{BackendChoice, Engine, MAX_PENDING_NODES};
+pub use engine::{BackendChoice, Engine, MAX_PENDING_DEPTH};
 pub use fft::Norm;
 pub use mathengine_ir::{DType, Element, Error, HostBuffer, ReduceOp, Result, Scalar};
 pub use num_complex::{Complex32, Complex64};

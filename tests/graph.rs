@@ -3,7 +3,7 @@
 //! backends with fallback, backend switching, and use from many threads.
 
 use mathengine::backend::reference::ReferenceBackend;
-use mathengine::{Array, Backend, DType, Engine, Error, HostBuffer, MAX_PENDING_NODES};
+use mathengine::{Array, Backend, DType, Engine, Error, HostBuffer, MAX_PENDING_DEPTH};
 use mathengine_ir::{BufferRef, DeviceBuffer, Inst, Kernel, Launch, Op, UnaryOp};
 use std::sync::{Arc, Barrier, Mutex};
 
@@ -264,9 +264,9 @@ fn affine_closed_form(x0: f64, a: f64, b: f64, n: i32) -> f64 {
     an * x0 + b * (an - 1.0) / (a - 1.0)
 }
 
-/// x <- x*1.0001 + 1e-6, ten thousand times: the engine evaluates on its own every
-/// MAX_PENDING_NODES nodes, on the test thread's default stack, and what stays alive is
-/// bounded (an evaluated node does not keep its history).
+/// x <- x*1.0001 + 1e-6, ten thousand times: the engine evaluates on its own once a
+/// chain is MAX_PENDING_DEPTH long, on the test thread's default stack, and what stays
+/// alive is bounded (an evaluated node does not keep its history).
 #[test]
 fn graph_built_in_a_loop_stays_bounded_and_matches_the_closed_form() {
     let e = Engine::new();
@@ -290,9 +290,9 @@ fn graph_built_in_a_loop_stays_bounded_and_matches_the_closed_form() {
     }
     most_alive = most_alive.max(e.graph_size());
     assert!(
-        most_alive <= 2 * MAX_PENDING_NODES,
+        most_alive <= 2 * MAX_PENDING_DEPTH,
         "{most_alive} graph nodes alive while building 10000 iterations (limit {})",
-        2 * MAX_PENDING_NODES
+        2 * MAX_PENDING_DEPTH
     );
     drop(x);
     assert_eq!(e.graph_size(), 0, "nodes outlived every array");

@@ -222,8 +222,8 @@ pub struct Node {
     /// The operands, released once this node is evaluated (its buffer replaces them), so
     /// an evaluated result does not keep the graph that produced it alive.
     inputs: RwLock<SmallVec<[NodeRef; 2]>>,
-    /// Number of unevaluated nodes below this one, counted with repetition and capped:
-    /// the engine evaluates eagerly once it passes a limit (see `Engine`).
+    /// Length of the longest chain of unevaluated nodes ending here (capped): the engine
+    /// evaluates eagerly once it passes a limit (see `Engine`).
     pub pending: usize,
     stored: RwLock<Option<BufferRef>>,
 }
@@ -319,13 +319,16 @@ impl Graph {
 
     fn make(op: Op, dtype: DType, shape: Shape, inputs: SmallVec<[NodeRef; 2]>) -> NodeRef {
         let input_ids = inputs.iter().map(|n| n.id).collect();
+        // The longest chain of unevaluated nodes below (a recurrence that reuses its
+        // last two terms grows this linearly, not like the number of paths).
         let pending = if matches!(op, Op::Data) {
             0
         } else {
-            inputs
+            1 + inputs
                 .iter()
                 .map(|n| if n.is_evaluated() { 0 } else { n.pending })
-                .fold(1usize, |a, b| a.saturating_add(b))
+                .max()
+                .unwrap_or(0)
                 .min(PENDING_CAP)
         };
         Arc::new(Node {

@@ -243,7 +243,11 @@ impl<'a> KernelBuilder<'a> {
         // Operands first: a node evaluated by another thread meanwhile releases them
         // only after its buffer is set, so empty operands imply `is_evaluated()`.
         let inputs = node.inputs();
-        let foreign = self.boundary.contains(&node.id) && !self.own_roots.contains(&node.id);
+        // Constants and generators are recomputed wherever they are used, even when they
+        // are another kernel's output: cheaper than a load, and no dependency.
+        let inline = matches!(node.op, Op::Const(_) | Op::Gen(_));
+        let foreign =
+            self.boundary.contains(&node.id) && !self.own_roots.contains(&node.id) && !inline;
         if foreign || node.is_evaluated() {
             return self.load(node, ctx);
         }

@@ -229,7 +229,9 @@ fn build_steps(order: &[NodeRef], roots: &HashSet<u64>) -> Vec<Step> {
             .inputs()
             .iter()
             .map(|i| {
-                if roots.contains(&i.id) {
+                if matches!(i.op, Op::Const(_) | Op::Gen(_)) {
+                    0 // recomputed inline by every kernel that uses it
+                } else if roots.contains(&i.id) {
                     level.get(&i.id).copied().unwrap_or(0)
                 } else {
                     below.get(&i.id).copied().unwrap_or(0)

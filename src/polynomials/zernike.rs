@@ -10,7 +10,6 @@
 use super::jacobi::recurrence_abc;
 use super::{same_shape, Polynomials};
 use crate::array::Array;
-use crate::engine::MAX_PENDING_NODES;
 use mathengine_ir::{Error, Result};
 use std::collections::BTreeMap;
 
@@ -104,7 +103,7 @@ impl Polynomials {
                 want.insert((m.unsigned_abs(), m < 0), ());
             }
         }
-        let trig = self.angular_terms(t, max_m, true)?;
+        let trig = self.angular_terms(t, max_m)?;
         let mut angular = BTreeMap::new();
         for &(am, neg) in want.keys() {
             let (c, s) = &trig[am as usize];
@@ -116,30 +115,20 @@ impl Polynomials {
 
     /// (cos(k t), sin(k t)) for k = 0..=max: cos t and sin t once, then the Chebyshev
     /// recurrences cos(kt) = 2 cos t cos((k-1)t) - cos((k-2)t) (likewise sin), so only
-    /// two trigonometric functions are evaluated per element. With `recurrence` false,
-    /// cos(kt) and sin(kt) are evaluated directly (the graph is smaller when counted
-    /// along every path, which is what the engine's pending-node limit counts).
-    fn angular_terms(&self, t: &Array, max: u32, recurrence: bool) -> Result<Vec<(Array, Array)>> {
+    /// two trigonometric functions are evaluated per element (up to k = 10, beyond which
+    /// the directly evaluated functions are more accurate).
+    fn angular_terms(&self, t: &Array, max: u32) -> Result<Vec<(Array, Array)>> {
         let e = self.engine();
         let mut out = vec![(self.full_like(t, 1.0), self.full_like(t, 0.0))];
         if max == 0 {
             return Ok(out);
         }
         let (c1, s1) = (e.cos(t)?, e.sin(t)?);
-        if !recurrence {
-            out.push((c1, s1));
-            for k in 2..=max {
-                let arg = self.scale(t, k as f64)?;
-                out.push((e.cos(&arg)?, e.sin(&arg)?));
-            }
-            return Ok(out);
-        }
         let two_c1 = self.scale(&c1, 2.0)?;
         out.push((c1, s1));
         for k in 2..=max as usize {
             if k > ANGULAR_RECURRENCE_MAX {
-                // Deeper recurrences grow the engine's path count (MAX_PENDING_NODES)
-                // like Fibonacci numbers and would be cut into several kernels.
+                // The recurrence's rounding error grows with k: evaluate high orders directly.
                 let arg = self.scale(t, k as f64)?;
                 out.push((e.cos(&arg)?, e.sin(&arg)?));
                 continue;
@@ -389,33 +378,19 @@ impl Polynomials {
                 radial.push((am, neg, rad));
             }
         }
-        // The sum node counts every path below it (MAX_PENDING_NODES); above that the
-        // engine would evaluate a partial sum eagerly and split the kernel. Prefer the
-        // trig-free angular recurrence, and fall back to direct cos/sin when its
-        // repeated-path count would pass the limit.
+        let trig = self.angular_terms(&t, max_m)?;
         let mut total: Option<Array> = None;
-        for recurrence in [true, false] {
-            let trig = self.angular_terms(&t, max_m, recurrence)?;
-            let mut terms = Vec::with_capacity(radial.len());
-            for (am, neg, rad) in &radial {
-                terms.push(if *am == 0 {
-                    rad.clone()
-                } else {
-                    let (c, s) = &trig[*am as usize];
-                    e.mul(rad, if *neg { s } else { c })?
-                });
-            }
-            let count: usize = terms.iter().map(|a| a.node().pending).sum::<usize>() + terms.len();
-            if recurrence && count > MAX_PENDING_NODES {
-                continue;
-            }
-            for term in terms {
-                total = Some(match total {
-                    Some(acc) => e.add(&acc, &term)?,
-                    None => term,
-                });
-            }
-            break;
+        for (am, neg, rad) in &radial {
+            let term = if *am == 0 {
+                rad.clone()
+            } else {
+                let (c, s) = &trig[*am as usize];
+                e.mul(rad, if *neg { s } else { c })?
+            };
+            total = Some(match total {
+                Some(acc) => e.add(&acc, &term)?,
+                None => term,
+            });
         }
         Ok(total.unwrap_or_else(|| self.full_like(&r, 0.0)))
     }
