@@ -35,6 +35,8 @@ pub use array::Array;
 pub use backend::{Backend, BackendStats};
 pub use engine::{BackendChoice, Engine, MAX_PENDING_DEPTH};
 pub use fft::Norm;
+pub use linalg::NormOrd;
+pub use mathengine_ir::pool::{pooled_bytes, release_pooled_memory};
 pub use mathengine_ir::{DType, Element, Error, HostBuffer, ReduceOp, Result, Scalar};
 pub use num_complex::{Complex32, Complex64};
 pub use ops::creation::Indexing;

@@ -58,6 +58,8 @@ pub struct Measurement {
 
 /// Run `f` once to warm up, then `runs` times; `f` returns the seconds to count.
 pub fn measure(runs: usize, mut f: impl FnMut() -> f64) -> Measurement {
+    // Start from an empty buffer pool, so each workload's peak RSS is its own.
+    mathengine::release_pooled_memory();
     f();
     reset_peak_rss();
     let mut times: Vec<f64> = (0..runs).map(|_| f()).collect();

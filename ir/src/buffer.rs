@@ -162,5 +162,9 @@ impl DeviceBuffer for HostBuffer {
 
 /// The host buffer behind a buffer reference, if it lives in host memory.
 pub fn as_host(buf: &dyn DeviceBuffer) -> Option<&HostBuffer> {
-    buf.as_any().downcast_ref::<HostBuffer>()
+    let any = buf.as_any();
+    any.downcast_ref::<HostBuffer>().or_else(|| {
+        any.downcast_ref::<crate::pool::PooledBuffer>()
+            .map(|p| p.host())
+    })
 }

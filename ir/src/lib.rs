@@ -15,6 +15,7 @@ pub mod kernel;
 pub mod lower;
 pub mod ops;
 pub mod plan_cache;
+pub mod pool;
 pub mod random;
 pub mod scalar_eval;
 pub mod schedule;

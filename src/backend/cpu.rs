@@ -107,7 +107,7 @@ impl Backend for CpuBackend {
         let mut outs: Vec<HostBuffer> = kernel
             .output_dtypes
             .iter()
-            .map(|&t| HostBuffer::zeros(t, launch.len))
+            .map(|&t| mathengine_ir::pool::output_buffer(t, launch.len))
             .collect();
         let params: Vec<[u64; 2]> = launch
             .params
@@ -152,7 +152,10 @@ impl Backend for CpuBackend {
                 .into_par_iter()
                 .for_each(|b| run(b * block, ((b + 1) * block).min(len)));
         }
-        Ok(outs.into_iter().map(|b| Arc::new(b) as BufferRef).collect())
+        Ok(outs
+            .into_iter()
+            .map(|b| Arc::new(mathengine_ir::pool::PooledBuffer::new(b)) as BufferRef)
+            .collect())
     }
 
     fn supports_library(&self, _call: &LibraryCall) -> bool {
@@ -177,12 +180,15 @@ impl Backend for CpuBackend {
             }
             _ => super::cpu_linalg::run(call, &hosts)?,
         };
-        Ok(vec![Arc::new(out) as BufferRef])
+        Ok(vec![
+            Arc::new(mathengine_ir::pool::PooledBuffer::new(out)) as BufferRef
+        ])
     }
 
-    /// Drops every compiled kernel of the process-wide cache.
+    /// Drops every compiled kernel of the process-wide cache, and the pooled host buffers.
     fn clear_cache(&self) {
         self.cache.clear();
+        mathengine_ir::pool::release_pooled_memory();
     }
 
     fn stats(&self) -> BackendStats {
