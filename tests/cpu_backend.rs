@@ -243,3 +243,24 @@ fn lru_cache_stays_bounded() {
         "sin was evicted by exp and compiled again"
     );
 }
+
+#[test]
+fn expensive_operands_of_a_concatenation_are_computed_once() {
+    // A concatenation evaluates every operand at every output element and selects one;
+    // expensive operands are therefore computed first, together, by one kernel.
+    let e = Engine::new();
+    let x = e.linspace(0.0, 1.0, 1000);
+    let parts: Vec<Array> = (1..=4).map(|k| (&x * k as f64).sin().exp()).collect();
+    let stacked = e
+        .stack(&parts.iter().collect::<Vec<_>>(), -1)
+        .expect("stack");
+    let steps = schedule(&[stacked.node().clone()]);
+    let outputs: Vec<usize> = steps.iter().map(|s| s.outputs.len()).collect();
+    assert_eq!(
+        outputs,
+        [4, 1],
+        "one kernel for the four operands, one for the stack"
+    );
+    let v = stacked.to_vec::<f64>().expect("eval");
+    assert_eq!(v[4 * 999 + 2], (3.0f64).sin().exp());
+}

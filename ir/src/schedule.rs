@@ -9,8 +9,10 @@
 //! - Requested outputs of one shape that do not depend on each other share one
 //!   multi-output kernel, so work they share is done once.
 //! - An expensive node (cost >= [`EXPENSIVE`]) is materialised instead of duplicated when
-//!   kernels of different shapes need it, or when a broadcast would recompute it for
-//!   many output elements.
+//!   kernels of different shapes need it, when a broadcast would recompute it for many
+//!   output elements, or when it is an operand of a concatenation (which evaluates every
+//!   operand at every output element). Materialised operands of one shape share a
+//!   multi-output kernel.
 
 use crate::dtype::DType;
 use crate::graph::{LibraryOp, NodeRef, Op};
@@ -159,11 +161,20 @@ pub fn schedule(outputs: &[NodeRef]) -> Vec<Step> {
             }
         }
         for n in &order {
-            if let Op::Expand = n.op {
-                let input = &n.inputs()[0].clone();
-                let broadcasts = input.numel() < n.numel();
-                if broadcasts
-                    && !input.is_evaluated()
+            // Operands a kernel would evaluate for more elements than they have: a
+            // broadcast repeats its operand, and a concatenation (like padding) computes
+            // every operand at every output element and selects one.
+            let wasteful: Vec<NodeRef> = match n.op {
+                Op::Expand => n
+                    .inputs()
+                    .into_iter()
+                    .filter(|i| i.numel() < n.numel())
+                    .collect(),
+                Op::Concat { .. } => n.inputs().into_vec(),
+                _ => Vec::new(),
+            };
+            for input in wasteful {
+                if !input.is_evaluated()
                     && !roots.contains(&input.id)
                     && cost[&input.id] >= EXPENSIVE
                 {
