@@ -128,7 +128,7 @@ impl Polynomials {
             .collect()
     }
 
-    /// Σ_k coefs[k] · P_k^(α,β)(x) by Clenshaw's method: one fused pass, no mode is
+    /// Σ_k `coefs[k]` · P_k^(α,β)(x) by Clenshaw's method: one fused pass, no mode is
     /// materialised (prysm's `jacobi_sum_clenshaw`).
     ///
     /// ```

@@ -309,7 +309,7 @@ impl Polynomials {
             .collect()
     }
 
-    /// Σ_i coefs[i] · Z(nms[i]) at (r, t) without materialising any mode: the modes are
+    /// Σ_i `coefs[i]` · Z(`nms[i]`) at (r, t) without materialising any mode: the modes are
     /// grouped by (|m|, sign of m), each group's radial sum is evaluated by Clenshaw's
     /// method on the Jacobi recurrence, and the groups are combined with r^|m| and their
     /// angular terms. The result is one lazy array, fused into one kernel.
