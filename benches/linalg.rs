@@ -73,14 +73,8 @@ fn main() {
         mathengine_codegen::isa_description(),
         rayon::current_num_threads()
     );
-    for backend in &opts.backends {
-        let e = match Engine::with_backend(backend) {
-            Ok(e) => e,
-            Err(err) => {
-                eprintln!("skipping backend {backend}: {err}");
-                continue;
-            }
-        };
+    for (backend, e) in opts.engines() {
+        let backend = backend.as_str();
         if opts.wants("LSTSQ") {
             let m = opts
                 .size

@@ -172,14 +172,8 @@ fn main() {
         "mathengine polynomial workloads on {}",
         mathengine_codegen::isa_description()
     );
-    for backend in &opts.backends {
-        let e = match Engine::with_backend(backend) {
-            Ok(e) => e,
-            Err(err) => {
-                eprintln!("skipping backend {backend}: {err}");
-                continue;
-            }
-        };
+    for (backend, e) in opts.engines() {
+        let backend = backend.as_str();
         // The interpreter is for correctness: small sizes only.
         let slow = backend == "reference";
         let n = opts

@@ -81,6 +81,20 @@ pub fn report(workload: &str, backend: &str, size: usize, m: &Measurement) {
 }
 
 impl Options {
+    /// An engine per `--backend` name (backends not available here are skipped, saying so).
+    pub fn engines(&self) -> Vec<(String, mathengine::Engine)> {
+        self.backends
+            .iter()
+            .filter_map(|b| match mathengine::Engine::with_backend(b) {
+                Ok(e) => Some((b.clone(), e)),
+                Err(err) => {
+                    eprintln!("skipping backend {b}: {err}");
+                    None
+                }
+            })
+            .collect()
+    }
+
     /// Whether workload `w` was asked for (all when `--only` is absent).
     pub fn wants(&self, w: &str) -> bool {
         self.only
