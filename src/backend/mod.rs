@@ -5,6 +5,7 @@
 //! engine runs that step on the CPU instead, moving data as needed.
 
 pub mod cpu;
+pub mod cuda;
 mod cpu_fft;
 mod cpu_linalg;
 pub mod reference;

@@ -1,0 +1,1 @@
+//! CUDA C -> cubin through NVRTC, loaded at run time.
