@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""One command for the benchmark report: every workload of ../shared/WORKLOADS.md (W1-W6,
+plus FFT2, an fft2 alone) for mathengine and for the peers a user would pick instead
+(prysm 0.21.1, numpy, numexpr, JAX on the CPU in float64, numba, scipy.fft), side by side
+in one run, written as a markdown table, a bar chart (PNG) and the raw JSON lines.
+
+    python3 benches/report.py                      # sizes 512 and 1024 -> docs/benchmarks/
+    python3 benches/report.py --sizes 512,1024,2048
+    python3 benches/report.py --quick --out target/bench-report   # CI: tiny, one repetition
+
+The peers run in a virtual environment this script creates with pip (target/bench-venv);
+where pip cannot install them it says so and reports mathengine alone. Each peer runs in a
+process of its own, so each line's peak RSS is that workload's own plus its imports.
+Only the standard library is needed to run this file.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / "target" / "bench-venv"
+PEERS_SCRIPT = ROOT / "benches" / "peers" / "workloads.py"
+PEERS = ["prysm", "numpy", "numexpr", "jax", "numba", "scipy"]
+FULL_PACKAGES = ["prysm==0.21.1", "numpy", "numexpr", "jax[cpu]", "numba", "scipy", "matplotlib"]
+# --quick keeps CI's download small: JAX and numba are left out.
+QUICK_PACKAGES = ["prysm==0.21.1", "numpy", "numexpr", "scipy", "matplotlib"]
+WORKLOAD_TITLES = {
+    "W1": "66 Zernike modes (n <= 10) to memory",
+    "W2": "weighted sum of the 66 modes",
+    "W3": "PSF: pupil, zero-padded fft2, |.|^2",
+    "FFT2": "fft2 of a complex128 array alone",
+    "W4": "sin(x)^2 + cos(x) exp(-x^2), 4M elements",
+    "W5": "per-evaluation overhead, 1000 elements",
+    "W6": "cold compile of a new 20-op expression",
+}
+
+
+def log(msg):
+    print(f"report: {msg}", file=sys.stderr, flush=True)
+
+
+def venv_python():
+    return VENV / "bin" / "python"
+
+
+def ensure_venv(packages):
+    """A venv with `packages`, or None (said on stderr) where pip cannot make one."""
+    py = venv_python()
+    try:
+        if not py.exists():
+            log(f"creating {VENV}")
+            subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        log("pip install " + " ".join(packages))
+        subprocess.run([str(py), "-m", "pip", "install", "-q", *packages], check=True)
+        return py
+    except (subprocess.CalledProcessError, OSError) as err:
+        log(f"pip is unavailable here ({err}); reporting mathengine alone")
+        return None
+
+
+def json_lines(cmd, cwd=ROOT):
+    """Run `cmd`, pass its stderr through, and return the JSON objects it printed."""
+    log("$ " + " ".join(cmd))
+    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"report: {' '.join(cmd)} failed with exit code {proc.returncode}")
+    return [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+
+
+def run_mathengine(sizes, quick):
+    flag = ["--quick"] if quick else []
+    cargo = ["cargo", "bench", "--quiet"]
+    records = []
+    for n in sizes:
+        records += json_lines(cargo + ["--bench", "polynomials", "--", "--size", str(n)] + flag)
+        records += json_lines(cargo + ["--bench", "workloads", "--", "--only", "W3", "--size", str(n)] + flag)
+        records += json_lines(cargo + ["--bench", "workloads", "--", "--only", "FFT2", "--size", str(2 * n)] + flag)
+    records += json_lines(cargo + ["--bench", "workloads", "--", "--only", "W4,W5,W6"] + flag)
+    return records
+
+
+def run_peers(py, sizes, quick):
+    flag = ["--quick"] if quick else []
+    records = []
+    for impl in PEERS:
+        base = [str(py), str(PEERS_SCRIPT), "--impl", impl] + flag
+        for n in sizes:
+            records += json_lines(base + ["--only", "W1,W2,W3,FFT2", "--size", str(n)])
+        records += json_lines(base + ["--only", "W4,W5,W6"])
+    return records
+
+
+def machine_description(py):
+    cpu = "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        for line in open("/proc/meminfo"):
+            if line.startswith("MemTotal"):
+                mem = f", {int(line.split()[1]) / 2**20:.0f} GiB memory"
+    except OSError:
+        pass
+    rustc = subprocess.run(["rustc", "-V"], capture_output=True, text=True).stdout.strip()
+    versions = ""
+    if py is not None:
+        code = ("import importlib.metadata as m\n"
+                "for p in ['prysm','numpy','numexpr','jax','jaxlib','numba','scipy']:\n"
+                "    try: print(f'{p} {m.version(p)}', end=', ')\n"
+                "    except Exception: pass\n")
+        versions = subprocess.run([str(py), "-c", code], capture_output=True, text=True).stdout
+        versions = versions.strip().rstrip(",")
+    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    return (f"{cpu}, {os.cpu_count()} logical cores{mem}; {platform.system()} "
+            f"{platform.release()}; {rustc}; Python {platform.python_version()}"
+            + (f"; {versions}" if versions else "") + f"; load average at the start {load}")
+
+
+def fmt_time(s):
+    if s < 1e-3:
+        return f"{s * 1e6:.1f} µs"
+    if s < 1:
+        return f"{s * 1e3:.2f} ms"
+    return f"{s:.2f} s"
+
+
+def ordered_keys(records):
+    order = list(WORKLOAD_TITLES)
+    keys = sorted({(r["workload"], r["size"]) for r in records},
+                  key=lambda k: (order.index(k[0]) if k[0] in order else 99, k[1]))
+    return keys
+
+
+def markdown(records, machine, command, date):
+    impls = sorted({r["impl"] for r in records}, key=lambda i: (not i.startswith("mathengine"), i))
+    by = {(r["workload"], r["size"], r["impl"]): r for r in records}
+    out = [f"# Benchmark report, {date}", "",
+           f"Produced by `{command}` in one run on: {machine}.", "",
+           "Medians of the runs after a warm-up (the `runs` column of the JSON lines), the "
+           "ratio is the peer's median over mathengine's (above 1: mathengine is faster). Peak "
+           "RSS is the process's high-water mark during the measured runs (reset before each "
+           "workload; a Python peer's includes its interpreter and imports). Sizes: N for "
+           "W1-W3 (N×N grid), 2N for FFT2 (the padded PSF size), elements for W4-W6. W3's "
+           "wavefront is the four closed-form terms of benches/workloads.rs on every side.", "",
+           "![bar chart](report.png)", "", "## Medians (ratio to mathengine)", "",
+           "| workload | size | " + " | ".join(impls) + " |",
+           "|---|---|" + "---|" * len(impls)]
+    for w, n in ordered_keys(records):
+        me = by.get((w, n, "mathengine-cpu"))
+        cells = []
+        for impl in impls:
+            r = by.get((w, n, impl))
+            if r is None:
+                cells.append("—")
+            elif impl.startswith("mathengine") or me is None:
+                cells.append(f"**{fmt_time(r['median_s'])}**" if impl == "mathengine-cpu" else fmt_time(r["median_s"]))
+            else:
+                cells.append(f"{fmt_time(r['median_s'])} ({r['median_s'] / me['median_s']:.1f}×)")
+        out.append(f"| {w} | {n} | " + " | ".join(cells) + " |")
+    out += ["", "## Every measurement", "",
+            "| workload | size | implementation | median | min | ratio to mathengine | peak RSS (MB) | runs |",
+            "|---|---|---|---|---|---|---|---|"]
+    for w, n in ordered_keys(records):
+        me = by.get((w, n, "mathengine-cpu"))
+        rows = sorted((r for r in records if (r["workload"], r["size"]) == (w, n)),
+                      key=lambda r: r["median_s"])
+        for r in rows:
+            ratio = f"{r['median_s'] / me['median_s']:.2f}" if me else "—"
+            out.append(f"| {w} {WORKLOAD_TITLES.get(w, '')} | {n} | {r['impl']} | "
+                       f"{fmt_time(r['median_s'])} | {fmt_time(r['min_s'])} | {ratio} | "
+                       f"{r['peak_rss_mb']:.0f} | {r['runs']} |")
+    out += ["", "The raw JSON lines are in report.jsonl next to this file.", ""]
+    return "\n".join(out)
+
+
+def plot(jsonl, png):
+    """Run by the venv's Python: one panel per workload, a bar per implementation and size."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    records = [json.loads(line) for line in open(jsonl)]
+    workloads = [w for w in WORKLOAD_TITLES if any(r["workload"] == w for r in records)]
+    fig, axes = plt.subplots(len(workloads), 1, figsize=(9, 2.3 * len(workloads)), squeeze=False)
+    for ax, w in zip(axes[:, 0], workloads):
+        rows = [r for r in records if r["workload"] == w]
+        rows.sort(key=lambda r: (r["size"], r["median_s"]))
+        labels = [f"{r['impl']} @{r['size']}" for r in rows]
+        colours = ["tab:red" if r["impl"].startswith("mathengine") else "tab:blue" for r in rows]
+        ax.barh(labels, [r["median_s"] * 1e3 for r in rows], color=colours)
+        ax.set_xscale("log")
+        # Bars on a log axis start at its left edge: put it well below the fastest.
+        ax.set_xlim(left=min(r["median_s"] for r in rows) * 1e3 / 4)
+        ax.invert_yaxis()
+        ax.set_title(f"{w}: {WORKLOAD_TITLES[w]}", fontsize=9, loc="left")
+        ax.tick_params(labelsize=7)
+        ax.set_xlabel("median time, ms (log scale; shorter is better)", fontsize=7)
+    fig.tight_layout()
+    fig.savefig(png, dpi=110)
+
+
+def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--plot":
+        plot(sys.argv[2], sys.argv[3])
+        return
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default=None, help="N for W1-W3, comma-separated (default 512,1024)")
+    ap.add_argument("--quick", action="store_true", help="tiny sizes, one repetition (CI)")
+    ap.add_argument("--no-peers", action="store_true", help="mathengine alone")
+    ap.add_argument("--out", default=str(ROOT / "docs" / "benchmarks"))
+    args = ap.parse_args()
+    sizes = [int(s) for s in (args.sizes or ("32" if args.quick else "512,1024")).split(",")]
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    command = "python3 benches/report.py" + "".join(f" {a}" for a in sys.argv[1:])
+
+    py = None if args.no_peers else ensure_venv(QUICK_PACKAGES if args.quick else FULL_PACKAGES)
+    machine = machine_description(py)
+    records = run_mathengine(sizes, args.quick)
+    if py is not None:
+        records += run_peers(py, sizes, args.quick)
+
+    jsonl = out / "report.jsonl"
+    jsonl.write_text("".join(json.dumps(r) + "\n" for r in records))
+    date = datetime.date.today().isoformat()
+    (out / "report.md").write_text(markdown(records, machine, command, date))
+    if py is not None:
+        chart = subprocess.run([str(py), __file__, "--plot", str(jsonl), str(out / "report.png")])
+        if chart.returncode != 0:
+            log("the bar chart failed (is matplotlib installed in the venv?)")
+    else:
+        log("no venv with matplotlib: report.png not drawn")
+    log(f"wrote {out / 'report.md'}, {out / 'report.jsonl'}" + ("" if py is None else f", {out / 'report.png'}"))
+
+
+if __name__ == "__main__":
+    main()
