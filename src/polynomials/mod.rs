@@ -5,9 +5,14 @@
 //! Families, each split into its own file:
 //! - [`jacobi`]: Jacobi P_n^(α,β) (value, sequence, derivative, Clenshaw sums),
 //! - [`zernike`]: Zernike polynomials on the unit disk (prysm's conventions), their
-//!   index conversions (Noll, Fringe, ANSI) and names, and fused weighted sums,
-//! - [`onedim`]: Legendre, Chebyshev (first to fourth kinds), Hermite (He and H) and
-//!   Laguerre.
+//!   index conversions (Noll, Fringe, ANSI) and names, fused weighted sums, and
+//!   Cartesian derivatives and value+gradient sums (no trigonometry),
+//! - [`onedim`]: Legendre, Chebyshev (first to fourth kinds), Hermite (He and H),
+//!   Laguerre and Dickson (first and second kinds), with Clenshaw sums,
+//! - [`xy`]: XY monomials x^m y^n and Code V's XY index,
+//! - [`forbes`]: Forbes' Q^bfs, Q^con and 2D-Q (freeform) polynomials, with sums,
+//! - [`fitting`]: sums of 2-D modes, masked least-squares fits, and normalising and
+//!   orthogonalising modes over a mask (prysm's `sum_of_2d_modes`, `lstsq`, ...).
 //!
 //! Recurrence coefficients are Rust `f64` constants computed when the graph is built;
 //! the graph itself holds only the arithmetic, so evaluating `e.eval_all(&seq)` runs one
@@ -22,8 +27,11 @@
 //! # Ok::<(), mathengine::Error>(())
 //! ```
 
+pub mod fitting;
+pub mod forbes;
 pub mod jacobi;
 pub mod onedim;
+pub mod xy;
 pub mod zernike;
 
 use crate::array::Array;

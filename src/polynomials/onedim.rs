@@ -1,13 +1,16 @@
 //! One-dimensional classical families by their three-term recurrences: Legendre,
-//! Chebyshev of the first to fourth kinds, Hermite (probabilists' He and physicists' H)
-//! and generalised Laguerre L_n^(α). Each has a value, a sequence (one shared
-//! recurrence), a derivative and a derivative sequence.
+//! Chebyshev of the first to fourth kinds, Hermite (probabilists' He and physicists' H),
+//! generalised Laguerre L_n^(α) and Dickson polynomials of the first and second kinds
+//! D_n(x, α), E_n(x, α) (prysm's `dickson1`, `dickson2`). Each has a value, a sequence
+//! (one shared recurrence), a derivative, a derivative sequence and a weighted sum
+//! Σ c_k P_k(x) by Clenshaw's method (`*_sum`, no mode materialised).
 
 use super::{max_order, Polynomials};
 use crate::array::Array;
 use mathengine_ir::{Error, Result};
 
-/// A family with P_0 = 1 and P_{k+1} = (a_k x + b_k) P_k - c_k P_{k-1}.
+/// A family with P_0 = 1 and P_{k+1} = (a_k x + b_k) P_k - c_k P_{k-1}, times a
+/// constant [`Family::lead`] (2 for Dickson's first kind, whose D_0 is 2).
 #[derive(Clone, Copy, Debug)]
 enum Family {
     Legendre,
@@ -18,6 +21,10 @@ enum Family {
     HermiteHe,
     HermiteH,
     Laguerre(f64),
+    /// D_n(x, α) = 2 R_n with R_0 = 1, R_1 = x/2, R_{k+1} = x R_k - α R_{k-1}.
+    Dickson1(f64),
+    /// E_0 = 1, E_1 = x, E_{k+1} = x E_k - α E_{k-1}.
+    Dickson2(f64),
 }
 
 impl Family {
@@ -36,6 +43,16 @@ impl Family {
                 (2.0 * kf + 1.0 + a) / (kf + 1.0),
                 (kf + a) / (kf + 1.0),
             ),
+            Family::Dickson1(a) => (if k == 0 { 0.5 } else { 1.0 }, 0.0, a),
+            Family::Dickson2(a) => (1.0, 0.0, a),
+        }
+    }
+
+    /// The constant every member of the recurrence is multiplied by.
+    fn lead(self) -> f64 {
+        match self {
+            Family::Dickson1(_) => 2.0,
+            _ => 1.0,
         }
     }
 }
@@ -45,7 +62,16 @@ impl Polynomials {
         let max = max_order(op, ns)?;
         let x = self.prepare(op, x)?;
         let all = self.three_term(&x, max, |k| f.coef(k))?;
-        Ok(ns.iter().map(|&n| all[n].clone()).collect())
+        ns.iter().map(|&n| self.scale(&all[n], f.lead())).collect()
+    }
+
+    /// Σ `coefs[k]` P_k(x) by Clenshaw's backward recurrence (no P_k is built).
+    fn family_sum(&self, op: &str, f: Family, coefs: &[f64], x: &Array) -> Result<Array> {
+        check_coefs(op, coefs)?;
+        let x = self.prepare(op, x)?;
+        let lead = f.lead();
+        let s: Vec<f64> = coefs.iter().map(|&c| c * lead).collect();
+        self.clenshaw(&s, &x, |k| f.coef(k))
     }
 
     /// Derivatives by differentiating the recurrence:
@@ -70,7 +96,7 @@ impl Polynomials {
             };
             d.push(next);
         }
-        Ok(ns.iter().map(|&n| d[n].clone()).collect())
+        ns.iter().map(|&n| self.scale(&d[n], f.lead())).collect()
     }
 
     /// d/dx for families with a closed derivative relation P_n' = s(n) · Q_{n-1}.
@@ -105,11 +131,29 @@ impl Polynomials {
 macro_rules! family_api {
     ($(
         $family:ident, $title:literal,
-        $value:ident, $seq:ident, $der:ident, $der_seq:ident,
+        $value:ident, $seq:ident, $der:ident, $der_seq:ident, $sum:ident,
         |$s:ident, $ns:ident, $x:ident| $der_body:expr;
     )*) => {
         impl Polynomials {
             $(
+                #[doc = concat!("Σ_k `coefs[k]` · (", $title, ")_k(x) by Clenshaw's method: one ",
+                    "fused pass, no mode materialised.\n\n",
+                    "```\n",
+                    "use mathengine::Engine;\n",
+                    "let e = Engine::new();\n",
+                    "let x = e.linspace(-1.0, 1.0, 5);\n",
+                    "let s = e.polynomials.", stringify!($sum), "(&[0.5, 0.0, 2.0], &x)?.to_vec::<f64>()?;\n",
+                    "let p0 = e.polynomials.", stringify!($value), "(0, &x)?.to_vec::<f64>()?;\n",
+                    "let p2 = e.polynomials.", stringify!($value), "(2, &x)?.to_vec::<f64>()?;\n",
+                    "for i in 0..5 {\n",
+                    "    assert!((s[i] - (0.5 * p0[i] + 2.0 * p2[i])).abs() < 1e-12);\n",
+                    "}\n",
+                    "# Ok::<(), mathengine::Error>(())\n",
+                    "```")]
+                pub fn $sum(&self, coefs: &[f64], x: &Array) -> Result<Array> {
+                    self.family_sum(stringify!($sum), Family::$family, coefs, x)
+                }
+
                 #[doc = concat!($title, " of order `n` at `x`, elementwise and lazy.")]
                 pub fn $value(&self, n: usize, x: &Array) -> Result<Array> {
                     Self::first(stringify!($value), self.$seq(&[n], x)?)
@@ -138,25 +182,25 @@ macro_rules! family_api {
 
 family_api! {
     Legendre, "Legendre polynomial P_n",
-    legendre, legendre_seq, legendre_der, legendre_der_seq,
+    legendre, legendre_seq, legendre_der, legendre_der_seq, legendre_sum,
     |s, ns, x| s.jacobi_der_seq(ns, 0.0, 0.0, x);
     Cheby1, "Chebyshev polynomial of the first kind T_n",
-    cheby1, cheby1_seq, cheby1_der, cheby1_der_seq,
+    cheby1, cheby1_seq, cheby1_der, cheby1_der_seq, cheby1_sum,
     |s, ns, x| s.shifted_der_seq("cheby1_der_seq", Family::Cheby2, |n| n as f64, ns, x);
     Cheby2, "Chebyshev polynomial of the second kind U_n",
-    cheby2, cheby2_seq, cheby2_der, cheby2_der_seq,
+    cheby2, cheby2_seq, cheby2_der, cheby2_der_seq, cheby2_sum,
     |s, ns, x| s.family_der_seq("cheby2_der_seq", Family::Cheby2, ns, x);
     Cheby3, "Chebyshev polynomial of the third kind V_n",
-    cheby3, cheby3_seq, cheby3_der, cheby3_der_seq,
+    cheby3, cheby3_seq, cheby3_der, cheby3_der_seq, cheby3_sum,
     |s, ns, x| s.family_der_seq("cheby3_der_seq", Family::Cheby3, ns, x);
     Cheby4, "Chebyshev polynomial of the fourth kind W_n",
-    cheby4, cheby4_seq, cheby4_der, cheby4_der_seq,
+    cheby4, cheby4_seq, cheby4_der, cheby4_der_seq, cheby4_sum,
     |s, ns, x| s.family_der_seq("cheby4_der_seq", Family::Cheby4, ns, x);
     HermiteHe, "probabilists' Hermite polynomial He_n",
-    hermite_he, hermite_he_seq, hermite_he_der, hermite_he_der_seq,
+    hermite_he, hermite_he_seq, hermite_he_der, hermite_he_der_seq, hermite_he_sum,
     |s, ns, x| s.shifted_der_seq("hermite_he_der_seq", Family::HermiteHe, |n| n as f64, ns, x);
     HermiteH, "physicists' Hermite polynomial H_n",
-    hermite_h, hermite_h_seq, hermite_h_der, hermite_h_der_seq,
+    hermite_h, hermite_h_seq, hermite_h_der, hermite_h_der_seq, hermite_h_sum,
     |s, ns, x| s.shifted_der_seq("hermite_h_der_seq", Family::HermiteH, |n| 2.0 * n as f64, ns, x);
 }
 
@@ -197,6 +241,200 @@ impl Polynomials {
             x,
         )
     }
+}
+
+impl Polynomials {
+    /// Σ_k `coefs[k]` · L_k^(α)(x) by Clenshaw's method (one fused pass).
+    ///
+    /// ```
+    /// use mathengine::Engine;
+    /// let e = Engine::new();
+    /// let x = e.linspace(0.0, 2.0, 3);
+    /// // 1·L_0 + 1·L_1 = 1 + (1 - x) = 2 - x
+    /// let s = e.polynomials.laguerre_sum(&[1.0, 1.0], 0.0, &x)?.to_vec::<f64>()?;
+    /// assert!((s[2] - 0.0).abs() < 1e-14);
+    /// # Ok::<(), mathengine::Error>(())
+    /// ```
+    pub fn laguerre_sum(&self, coefs: &[f64], alpha: f64, x: &Array) -> Result<Array> {
+        check_alpha("laguerre_sum", alpha)?;
+        self.family_sum("laguerre_sum", Family::Laguerre(alpha), coefs, x)
+    }
+
+    /// Dickson polynomial of the first kind D_n(x, α) (prysm's `dickson1(n, alpha, x)`):
+    /// D_0 = 2, D_1 = x, D_n = x D_{n-1} - α D_{n-2}. α = 0 gives the monomials x^n
+    /// (n ≥ 1), α = 1 gives D_n(2x, 1) = 2 T_n(x), and D_n(u + α/u, α) = u^n + (α/u)^n.
+    ///
+    /// ```
+    /// use mathengine::Engine;
+    /// let e = Engine::new();
+    /// let x = e.linspace(0.0, 2.0, 3);
+    /// let d = e.polynomials.dickson1(2, 3.0, &x)?.to_vec::<f64>()?; // x² - 2α
+    /// assert!((d[2] - (4.0 - 6.0)).abs() < 1e-14);
+    /// # Ok::<(), mathengine::Error>(())
+    /// ```
+    pub fn dickson1(&self, n: usize, alpha: f64, x: &Array) -> Result<Array> {
+        Self::first("dickson1", self.dickson1_seq(&[n], alpha, x)?)
+    }
+
+    /// D_n(x, α) for every n in `ns`, from one shared recurrence (`e.eval_all` of the
+    /// result is one kernel).
+    ///
+    /// ```
+    /// use mathengine::Engine;
+    /// let e = Engine::new();
+    /// let x = e.linspace(-1.0, 1.0, 11);
+    /// let ds = e.polynomials.dickson1_seq(&[0, 2, 5], -1.0, &x)?;
+    /// e.eval_all(&ds.iter().collect::<Vec<_>>())?;
+    /// # Ok::<(), mathengine::Error>(())
+    /// ```
+    pub fn dickson1_seq(&self, ns: &[usize], alpha: f64, x: &Array) -> Result<Vec<Array>> {
+        check_finite("dickson1_seq", alpha)?;
+        self.family_seq("dickson1_seq", Family::Dickson1(alpha), ns, x)
+    }
+
+    /// d/dx D_n(x, α), from the differentiated recurrence
+    /// D'_n = D_{n-1} + x D'_{n-1} - α D'_{n-2}.
+    ///
+    /// ```
+    /// use mathengine::Engine;
+    /// let e = Engine::new();
+    /// let x = e.linspace(0.0, 2.0, 3);
+    /// let d = e.polynomials.dickson1_der(3, 1.0, &x)?.to_vec::<f64>()?; // 3x² - 3α
+    /// assert!((d[2] - 9.0).abs() < 1e-14);
+    /// # Ok::<(), mathengine::Error>(())
+    /// ```
+    pub fn dickson1_der(&self, n: usize, alpha: f64, x: &Array) -> Result<Array> {
+        Self::first("dickson1_der", self.dickson1_der_seq(&[n], alpha, x)?)
+    }
+
+    /// d/dx D_n(x, α) for every n in `ns`, sharing one recurrence.
+    ///
+    /// ```
+    /// use mathengine::Engine;
+    /// let e = Engine::new();
+    /// let x = e.linspace(0.0, 1.0, 4);
+    /// let ds = e.polynomials.dickson1_der_seq(&[1, 4], 0.5, &x)?;
+    /// assert_eq!(ds[0].to_vec::<f64>()?, vec![1.0; 4]);
+    /// # Ok::<(), mathengine::Error>(())
+    /// ```
+    pub fn dickson1_der_seq(&self, ns: &[usize], alpha: f64, x: &Array) -> Result<Vec<Array>> {
+        check_finite("dickson1_der_seq", alpha)?;
+        self.family_der_seq("dickson1_der_seq", Family::Dickson1(alpha), ns, x)
+    }
+
+    /// Σ_k `coefs[k]` · D_k(x, α) by Clenshaw's method (one fused pass).
+    ///
+    /// ```
+    /// use mathengine::Engine;
+    /// let e = Engine::new();
+    /// let x = e.linspace(0.0, 2.0, 3);
+    /// // 1·D_0 + 1·D_2 = 2 + x² - 2α
+    /// let s = e.polynomials.dickson1_sum(&[1.0, 0.0, 1.0], 0.5, &x)?.to_vec::<f64>()?;
+    /// assert!((s[2] - 5.0).abs() < 1e-14);
+    /// # Ok::<(), mathengine::Error>(())
+    /// ```
+    pub fn dickson1_sum(&self, coefs: &[f64], alpha: f64, x: &Array) -> Result<Array> {
+        check_finite("dickson1_sum", alpha)?;
+        self.family_sum("dickson1_sum", Family::Dickson1(alpha), coefs, x)
+    }
+
+    /// Dickson polynomial of the second kind E_n(x, α) (prysm's `dickson2(n, alpha, x)`):
+    /// E_0 = 1, E_1 = x, E_n = x E_{n-1} - α E_{n-2}; α = 1 gives E_n(2x, 1) = U_n(x),
+    /// and E_n(u + α/u, α) = (u^(n+1) - (α/u)^(n+1)) / (u - α/u).
+    ///
+    /// ```
+    /// use mathengine::Engine;
+    /// let e = Engine::new();
+    /// let x = e.linspace(0.0, 2.0, 3);
+    /// let d = e.polynomials.dickson2(2, 3.0, &x)?.to_vec::<f64>()?; // x² - α
+    /// assert!((d[2] - 1.0).abs() < 1e-14);
+    /// # Ok::<(), mathengine::Error>(())
+    /// ```
+    pub fn dickson2(&self, n: usize, alpha: f64, x: &Array) -> Result<Array> {
+        Self::first("dickson2", self.dickson2_seq(&[n], alpha, x)?)
+    }
+
+    /// E_n(x, α) for every n in `ns`, from one shared recurrence.
+    ///
+    /// ```
+    /// use mathengine::Engine;
+    /// let e = Engine::new();
+    /// let x = e.linspace(-1.0, 1.0, 11);
+    /// let es = e.polynomials.dickson2_seq(&[1, 3], 2.0, &x)?;
+    /// assert_eq!(es.len(), 2);
+    /// # Ok::<(), mathengine::Error>(())
+    /// ```
+    pub fn dickson2_seq(&self, ns: &[usize], alpha: f64, x: &Array) -> Result<Vec<Array>> {
+        check_finite("dickson2_seq", alpha)?;
+        self.family_seq("dickson2_seq", Family::Dickson2(alpha), ns, x)
+    }
+
+    /// d/dx E_n(x, α).
+    ///
+    /// ```
+    /// use mathengine::Engine;
+    /// let e = Engine::new();
+    /// let x = e.linspace(0.0, 2.0, 3);
+    /// let d = e.polynomials.dickson2_der(2, 3.0, &x)?.to_vec::<f64>()?; // 2x
+    /// assert!((d[2] - 4.0).abs() < 1e-14);
+    /// # Ok::<(), mathengine::Error>(())
+    /// ```
+    pub fn dickson2_der(&self, n: usize, alpha: f64, x: &Array) -> Result<Array> {
+        Self::first("dickson2_der", self.dickson2_der_seq(&[n], alpha, x)?)
+    }
+
+    /// d/dx E_n(x, α) for every n in `ns`, sharing one recurrence.
+    ///
+    /// ```
+    /// use mathengine::Engine;
+    /// let e = Engine::new();
+    /// let x = e.linspace(0.0, 1.0, 4);
+    /// let ds = e.polynomials.dickson2_der_seq(&[0, 1], 0.5, &x)?;
+    /// assert_eq!(ds[1].to_vec::<f64>()?, vec![1.0; 4]);
+    /// # Ok::<(), mathengine::Error>(())
+    /// ```
+    pub fn dickson2_der_seq(&self, ns: &[usize], alpha: f64, x: &Array) -> Result<Vec<Array>> {
+        check_finite("dickson2_der_seq", alpha)?;
+        self.family_der_seq("dickson2_der_seq", Family::Dickson2(alpha), ns, x)
+    }
+
+    /// Σ_k `coefs[k]` · E_k(x, α) by Clenshaw's method (one fused pass).
+    ///
+    /// ```
+    /// use mathengine::Engine;
+    /// let e = Engine::new();
+    /// let x = e.linspace(0.0, 2.0, 3);
+    /// // 1·E_0 + 1·E_1 = 1 + x
+    /// let s = e.polynomials.dickson2_sum(&[1.0, 1.0], 0.5, &x)?.to_vec::<f64>()?;
+    /// assert!((s[2] - 3.0).abs() < 1e-14);
+    /// # Ok::<(), mathengine::Error>(())
+    /// ```
+    pub fn dickson2_sum(&self, coefs: &[f64], alpha: f64, x: &Array) -> Result<Array> {
+        check_finite("dickson2_sum", alpha)?;
+        self.family_sum("dickson2_sum", Family::Dickson2(alpha), coefs, x)
+    }
+}
+
+fn check_finite(op: &str, alpha: f64) -> Result<()> {
+    if alpha.is_finite() {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            op,
+            format!("alpha = {alpha} must be a finite number"),
+        ))
+    }
+}
+
+/// A weighted sum needs at least one coefficient.
+pub(crate) fn check_coefs(op: &str, coefs: &[f64]) -> Result<()> {
+    if coefs.is_empty() {
+        return Err(Error::invalid(
+            op,
+            "the coefficient list is empty; give at least one (coefs[k] weights order k)",
+        ));
+    }
+    Ok(())
 }
 
 fn check_alpha(op: &str, alpha: f64) -> Result<()> {
