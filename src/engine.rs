@@ -85,15 +85,21 @@ impl From<Box<dyn Backend>> for BackendChoice {
     }
 }
 
-/// The backends every engine knows by name, best first.
+/// The backends every engine knows by name, the default first ("cuda" only where a
+/// CUDA driver and device exist).
 pub fn builtin_backend_names() -> Vec<&'static str> {
-    vec!["cpu", "reference"]
+    let mut names = vec!["cpu", "reference"];
+    if crate::backend::cuda::cuda_available() {
+        names.push("cuda");
+    }
+    names
 }
 
 fn builtin_backend(name: &str) -> Result<Arc<dyn Backend>> {
     match name {
         "cpu" => Ok(Arc::new(CpuBackend::new())),
         "reference" => Ok(Arc::new(ReferenceBackend::new())),
+        "cuda" => Ok(Arc::new(crate::backend::cuda::CudaBackend::new()?)),
         _ => Err(Error::UnknownBackend {
             name: name.into(),
             reason: "no backend has this name".into(),

@@ -1,4 +1,5 @@
-//! mathengine-codegen: kernel IR -> machine code with Cranelift.
+//! mathengine-codegen: kernel IR -> machine code with Cranelift, and kernel IR -> CUDA C
+//! ([`cuda::print_kernel`]).
 //!
 //! [`jit::compile`] turns a [`mathengine_ir::Kernel`] into a [`jit::CompiledKernel`];
 //! [`cache::KernelCache`] keeps compiled kernels (bounded, thread-safe, compile once).
@@ -7,6 +8,7 @@
 //! functions built from math's pieces), `runtime` (helpers kernels call).
 
 pub mod cache;
+pub mod cuda;
 pub mod jit;
 mod math;
 mod math_more;

@@ -5,9 +5,9 @@
 //! engine runs that step on the CPU instead, moving data as needed.
 
 pub mod cpu;
-pub mod cuda;
 mod cpu_fft;
 mod cpu_linalg;
+pub mod cuda;
 pub mod reference;
 
 use mathengine_ir::schedule::LibraryCall;
