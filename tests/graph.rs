@@ -345,6 +345,43 @@ fn eval_all_does_shared_work_once() {
 }
 
 #[test]
+fn outputs_feeding_each_other_share_one_kernel() {
+    // A recurrence's sequence: every requested output is an operand of the next one.
+    let (e, log) = recording_engine(false);
+    let x = data(&e, &[-0.5, 0.0, 0.25, 1.0]);
+    let mut seq = vec![&x * 1.0 + 0.5, &x * 2.0];
+    for k in 2..6 {
+        let next = &(&seq[k - 1] * &x) * 2.0 - &seq[k - 2];
+        seq.push(next);
+    }
+    e.eval_all(&seq.iter().collect::<Vec<_>>())
+        .expect("eval_all");
+    let kernels = taken(&log);
+    assert_eq!(kernels.len(), 1, "a 6-term recurrence took {kernels:?}");
+    assert_eq!(kernels[0].outputs.len(), 6);
+    // The same values, each evaluated alone on the reference engine.
+    let f = Engine::with_backend("reference").expect("reference exists");
+    let fx = data(&f, &[-0.5, 0.0, 0.25, 1.0]);
+    let mut want = vec![&fx * 1.0 + 0.5, &fx * 2.0];
+    for k in 2..6 {
+        let next = &(&want[k - 1] * &fx) * 2.0 - &want[k - 2];
+        want.push(next);
+    }
+    for (got, want) in seq.iter().zip(&want) {
+        assert_eq!(bits(&vec64(got)), bits(&vec64(want)));
+    }
+    // A consumer that needs a finished buffer (a reduction of an output) still runs
+    // after the kernel that writes it.
+    let (e2, log2) = recording_engine(false);
+    let y = data(&e2, &[1.0, 2.0, 3.0]);
+    let a = &y * 3.0;
+    let b = &a + &e2.sum(&a, None, false).expect("sum");
+    e2.eval_all(&[&a, &b]).expect("eval_all");
+    assert_eq!(taken(&log2).len(), 3);
+    assert_eq!(vec64(&b), vec![21.0, 24.0, 27.0]);
+}
+
+#[test]
 fn user_backend_refusing_sin_falls_back_and_gives_the_same_results() {
     let (e, log) = recording_engine(true);
     assert_eq!(e.backend_name(), "nosin");

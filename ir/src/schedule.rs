@@ -6,8 +6,9 @@
 //! - A library operation (FFT) is a step of its own; its operand is materialised by the
 //!   kernel that produces it (so padding or a complex exponential is computed straight
 //!   into the library's input buffer) and its consumers read its result.
-//! - Requested outputs of one shape that do not depend on each other share one
-//!   multi-output kernel, so work they share is done once.
+//! - Requested outputs of one shape share one multi-output kernel, so work they share
+//!   is done once — also when one output feeds another (it is computed inline there and
+//!   stored), as in a recurrence's sequence P_0..P_n.
 //! - An expensive node (cost >= [`EXPENSIVE`]) is materialised instead of duplicated when
 //!   kernels of different shapes need it, when a broadcast would recompute it for many
 //!   output elements, or when it is an operand of a concatenation (which evaluates every
@@ -231,31 +232,59 @@ fn fused_costs(order: &[NodeRef], roots: &HashSet<u64>) -> HashMap<u64, u32> {
     cost
 }
 
-fn build_steps(order: &[NodeRef], roots: &HashSet<u64>) -> Vec<Step> {
-    // Level of a root: 1 + the highest level of a root its kernel reads.
+/// Whether `n` can be computed inside a multi-output elementwise kernel.
+fn is_elementwise(n: &NodeRef) -> bool {
+    !matches!(n.op, Op::Reduce { .. } | Op::Library(_))
+}
+
+/// The launch level of every root: 1 + the highest level of a root its kernel reads,
+/// so producers run first. An elementwise root of the same shape as the elementwise
+/// root reading it can instead be computed in the reader's kernel (and stored from
+/// there): it counts one level lower, which puts a sequence whose outputs feed each
+/// other (P_{k+1} from P_k) into one multi-output kernel. That relaxation only passes
+/// through same-shape elementwise nodes; everything else reads finished buffers.
+fn root_levels(order: &[NodeRef], roots: &HashSet<u64>) -> HashMap<u64, usize> {
     let mut level: HashMap<u64, usize> = HashMap::default();
-    let mut below: HashMap<u64, usize> = HashMap::default(); // max root level under a non-root
+    // Highest root level under a non-root: strict (its buffers must exist), and relaxed
+    // (same-shape elementwise roots may join the kernel that reads them).
+    let mut strict: HashMap<u64, usize> = HashMap::default();
+    let mut relaxed: HashMap<u64, usize> = HashMap::default();
     for n in order {
-        let deepest = n
-            .inputs()
-            .iter()
-            .map(|i| {
-                if matches!(i.op, Op::Const(_) | Op::Gen(_)) {
-                    0 // recomputed inline by every kernel that uses it
-                } else if roots.contains(&i.id) {
-                    level.get(&i.id).copied().unwrap_or(0)
-                } else {
-                    below.get(&i.id).copied().unwrap_or(0)
-                }
-            })
-            .max()
-            .unwrap_or(0);
+        let fusing = is_elementwise(n);
+        let (mut deepest_strict, mut deepest_relaxed) = (0, 0);
+        for i in &n.inputs() {
+            if matches!(i.op, Op::Const(_) | Op::Gen(_)) {
+                continue; // recomputed inline by every kernel that uses it
+            }
+            let same = fusing && is_elementwise(i) && i.shape == n.shape;
+            let (s, r) = if roots.contains(&i.id) {
+                let l = level.get(&i.id).copied().unwrap_or(0);
+                (l, if same { l.saturating_sub(1) } else { l })
+            } else {
+                let s = strict.get(&i.id).copied().unwrap_or(0);
+                let r = relaxed.get(&i.id).copied().unwrap_or(0);
+                (s, if same { r } else { s })
+            };
+            deepest_strict = deepest_strict.max(s);
+            deepest_relaxed = deepest_relaxed.max(r);
+        }
         if roots.contains(&n.id) {
+            let deepest = if fusing {
+                deepest_relaxed
+            } else {
+                deepest_strict
+            };
             level.insert(n.id, deepest + 1);
         } else {
-            below.insert(n.id, deepest);
+            strict.insert(n.id, deepest_strict);
+            relaxed.insert(n.id, deepest_relaxed);
         }
     }
+    level
+}
+
+fn build_steps(order: &[NodeRef], roots: &HashSet<u64>) -> Vec<Step> {
+    let level = root_levels(order, roots);
     // (level, shape, reduction id or 0) -> the roots that share one kernel.
     type GroupKey = (usize, Vec<usize>, u64);
     let mut groups: Vec<(GroupKey, Vec<NodeRef>)> = Vec::new();
