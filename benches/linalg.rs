@@ -61,6 +61,7 @@ fn matmul(e: &Engine, n: usize, runs: usize) -> Measurement {
             .expect("matmul")
             .eval()
             .expect("matmul evaluates");
+        e.synchronize().expect("the backend finishes");
         t0.elapsed().as_secs_f64()
     })
 }

@@ -8,7 +8,8 @@ use mathengine::{Array, Engine};
 use std::time::Instant;
 
 mod harness;
-use harness::{measure, parse_options, report, Measurement};
+use harness::{measure, parse_options, report, report_impl, Measurement};
+use rayon::prelude::*;
 
 /// Every (n, m) with n <= 10, n ascending then m ascending (66 modes).
 fn modes() -> Vec<(i32, i32)> {
@@ -54,6 +55,7 @@ fn w1(e: &Engine, n: usize, runs: usize) -> Measurement {
             .expect("W1 builds");
         e.eval_all(&zs.iter().collect::<Vec<_>>())
             .expect("W1 evaluates");
+        e.synchronize().expect("the backend finishes");
         zs
     };
     first_run(e, "W1", n, || {
@@ -150,6 +152,7 @@ fn w2(e: &Engine, n: usize, runs: usize) -> Measurement {
             .zernike_sum(&coefs, &nms, &r, &t, true)
             .expect("W2 builds");
         w.eval().expect("W2 evaluates");
+        e.synchronize().expect("the backend finishes");
         w
     };
     first_run(e, "W2", n, || {
@@ -164,6 +167,23 @@ fn w2(e: &Engine, n: usize, runs: usize) -> Measurement {
     })
 }
 
+/// The floor under W1: writing 66 N×N f64 arrays (already allocated, as the engine's
+/// buffer pool has them) from all cores, computing nothing.
+fn write_floor(n: usize, runs: usize) -> Measurement {
+    let mut outputs: Vec<Vec<f64>> = (0..66).map(|_| vec![0.0; n * n]).collect();
+    let mut value = 0.0;
+    measure(runs, || {
+        value += 1.0;
+        let t0 = Instant::now();
+        outputs
+            .par_iter_mut()
+            .flat_map(|o| o.par_chunks_mut(8192))
+            .for_each(|chunk| chunk.fill(value));
+        std::hint::black_box(&outputs);
+        t0.elapsed().as_secs_f64()
+    })
+}
+
 fn main() {
     let opts = parse_options();
     let wanted = |w: &str| opts.wants(w);
@@ -172,6 +192,10 @@ fn main() {
         "mathengine polynomial workloads on {}",
         mathengine_codegen::isa_description()
     );
+    if wanted("W1") {
+        let n = opts.size.unwrap_or(if opts.quick { 64 } else { 512 });
+        report_impl("W1", "write-floor", n, &write_floor(n, runs));
+    }
     for (backend, e) in opts.engines() {
         let backend = backend.as_str();
         // The interpreter is for correctness: small sizes only.

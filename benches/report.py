@@ -147,7 +147,9 @@ def markdown(records, machine, command, date):
     out = [f"# Benchmark report, {date}", "",
            f"Produced by `{command}` in one run on: {machine}.", "",
            "Medians of the runs after a warm-up (the `runs` column of the JSON lines), the "
-           "ratio is the peer's median over mathengine's (above 1: mathengine is faster). Peak "
+           "ratio is the peer's median over mathengine's (above 1: mathengine is faster); "
+           "`write-floor` is W1's output written from all cores with nothing computed, the "
+           "least time any implementation can take. Peak "
            "RSS is the process's high-water mark during the measured runs (reset before each "
            "workload; a Python peer's includes its interpreter and imports). Sizes: N for "
            "W1-W3 (N×N grid), 2N for FFT2 (the padded PSF size), elements for W4-W6. W3's "

@@ -55,6 +55,7 @@ fn w3(e: &Engine, n: usize, runs: usize) -> Measurement {
             )
             .expect("square");
         psf.eval().expect("W3 evaluates");
+        e.synchronize().expect("the backend finishes");
         t0.elapsed().as_secs_f64()
     })
 }
@@ -72,6 +73,7 @@ fn fft2_alone(e: &Engine, n: usize, runs: usize) -> Measurement {
             .expect("fft2")
             .eval()
             .expect("fft2 evaluates");
+        e.synchronize().expect("the backend finishes");
         t0.elapsed().as_secs_f64()
     })
 }
@@ -83,6 +85,7 @@ fn w4(e: &Engine, n: usize, runs: usize) -> Measurement {
         let x = e.linspace(-3.0, 3.0, n);
         let y = x.sin().square() + x.cos() * (-(&x * &x)).exp();
         y.eval().expect("W4 evaluates");
+        e.synchronize().expect("the backend finishes");
         t0.elapsed().as_secs_f64()
     })
 }
@@ -96,6 +99,7 @@ fn w5(e: &Engine, n: usize, runs: usize, reps: usize) -> Measurement {
             let x = e.linspace(0.0, 1.0, n);
             let y = (&x * 2.0 + 1.0) * &x;
             y.eval().expect("W5 evaluates");
+            e.synchronize().expect("the backend finishes");
         }
         t0.elapsed().as_secs_f64() / reps as f64
     })
@@ -120,6 +124,7 @@ fn w6(e: &Engine, n: usize, runs: usize) -> Measurement {
             };
         }
         y.to_vec::<f64>().expect("W6 evaluates");
+        e.synchronize().expect("the backend finishes");
         t0.elapsed().as_secs_f64()
     })
 }

@@ -216,6 +216,13 @@ impl Engine {
         self.backend().name().to_string()
     }
 
+    /// Wait until the current backend has finished all queued work. Evaluation on an
+    /// asynchronous backend (cuda) returns once its kernels are queued; reading data
+    /// back waits by itself, so this is only needed to time work.
+    pub fn synchronize(&self) -> Result<()> {
+        self.backend().synchronize()
+    }
+
     /// Compile-cache counters of the current backend ("did it recompile?").
     pub fn stats(&self) -> BackendStats {
         self.backend().stats()

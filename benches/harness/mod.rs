@@ -73,11 +73,16 @@ pub fn measure(runs: usize, mut f: impl FnMut() -> f64) -> Measurement {
 }
 
 pub fn report(workload: &str, backend: &str, size: usize, m: &Measurement) {
+    report_impl(workload, &format!("mathengine-{backend}"), size, m);
+}
+
+/// A JSON line for any implementation (`impl` as given, e.g. a hardware floor).
+pub fn report_impl(workload: &str, implementation: &str, size: usize, m: &Measurement) {
     println!(
-        "{{\"workload\":\"{workload}\",\"impl\":\"mathengine-{backend}\",\"size\":{size},\"median_s\":{:.6e},\"min_s\":{:.6e},\"runs\":{},\"peak_rss_mb\":{:.1}}}",
+        "{{\"workload\":\"{workload}\",\"impl\":\"{implementation}\",\"size\":{size},\"median_s\":{:.6e},\"min_s\":{:.6e},\"runs\":{},\"peak_rss_mb\":{:.1}}}",
         m.median_s, m.min_s, m.runs, m.peak_rss_mb
     );
-    eprintln!("{workload:<4} {backend:<10} size {size:>9}  median {:>10.3} ms  min {:>10.3} ms  peak RSS {:>7.1} MB", m.median_s * 1e3, m.min_s * 1e3, m.peak_rss_mb);
+    eprintln!("{workload:<4} {implementation:<20} size {size:>9}  median {:>10.3} ms  min {:>10.3} ms  peak RSS {:>7.1} MB", m.median_s * 1e3, m.min_s * 1e3, m.peak_rss_mb);
 }
 
 impl Options {

@@ -92,6 +92,13 @@ pub trait Backend: Send + Sync {
         BackendStats::default()
     }
 
+    /// Wait until every operation queued so far has finished (a no-op for backends that
+    /// run synchronously). Reading data back synchronises by itself; call this to time
+    /// asynchronous work.
+    fn synchronize(&self) -> Result<()> {
+        Ok(())
+    }
+
     /// Drop compiled kernels and pooled memory this backend holds (a no-op for
     /// backends without either). Later runs compile again.
     fn clear_cache(&self) {}

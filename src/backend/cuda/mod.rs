@@ -219,19 +219,6 @@ impl CudaBackend {
         self.device.pooled_bytes()
     }
 
-    /// Wait until all work queued on the device has finished (for timing; reading a
-    /// result waits by itself). Reports errors of earlier asynchronous work.
-    ///
-    /// ```
-    /// # if let Ok(gpu) = mathengine::backend::cuda::CudaBackend::new() {
-    /// gpu.synchronize()?;
-    /// # }
-    /// # Ok::<(), mathengine::Error>(())
-    /// ```
-    pub fn synchronize(&self) -> Result<()> {
-        self.device.synchronize()
-    }
-
     /// `buf` as a buffer of this backend's device, or an error naming where it lives.
     fn own<'a>(&self, buf: &'a dyn DeviceBuffer) -> Result<&'a CudaBuffer> {
         buf.as_any()
@@ -343,6 +330,10 @@ impl Backend for CudaBackend {
 
     /// Drops this backend's loaded kernels, the device's cuFFT plans and its pooled
     /// memory (the disk cache stays: later runs load from it instead of compiling).
+    fn synchronize(&self) -> Result<()> {
+        self.device.synchronize()
+    }
+
     fn clear_cache(&self) {
         // Synchronises first: no queued work still uses the modules or plans dropped.
         self.kernels.clear(&self.device);
