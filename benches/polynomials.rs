@@ -169,12 +169,18 @@ fn w2(e: &Engine, n: usize, runs: usize) -> Measurement {
 
 /// The floor under W1: writing 66 N×N f64 arrays (already allocated, as the engine's
 /// buffer pool has them) from all cores, computing nothing.
-fn write_floor(n: usize, runs: usize) -> Measurement {
+///
+/// With `fresh`, the arrays are allocated anew each run (what a run pays in page faults
+/// once the outputs exceed the buffer pool's 512 MB).
+fn write_floor(n: usize, runs: usize, fresh: bool) -> Measurement {
     let mut outputs: Vec<Vec<f64>> = (0..66).map(|_| vec![0.0; n * n]).collect();
     let mut value = 0.0;
     measure(runs, || {
         value += 1.0;
         let t0 = Instant::now();
+        if fresh {
+            outputs = (0..66).map(|_| vec![0.0; n * n]).collect();
+        }
         outputs
             .par_iter_mut()
             .flat_map(|o| o.par_chunks_mut(8192))
@@ -194,7 +200,8 @@ fn main() {
     );
     if wanted("W1") {
         let n = opts.size.unwrap_or(if opts.quick { 64 } else { 512 });
-        report_impl("W1", "write-floor", n, &write_floor(n, runs));
+        report_impl("W1", "write-floor", n, &write_floor(n, runs, false));
+        report_impl("W1", "write-floor-fresh", n, &write_floor(n, runs, true));
     }
     for (backend, e) in opts.engines() {
         let backend = backend.as_str();

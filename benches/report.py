@@ -148,8 +148,10 @@ def markdown(records, machine, command, date):
            f"Produced by `{command}` in one run on: {machine}.", "",
            "Medians of the runs after a warm-up (the `runs` column of the JSON lines), the "
            "ratio is the peer's median over mathengine's (above 1: mathengine is faster); "
-           "`write-floor` is W1's output written from all cores with nothing computed, the "
-           "least time any implementation can take. Peak "
+           "`write-floor` is W1's output written from all cores into arrays allocated once, "
+           "with nothing computed; `write-floor-fresh` allocates them anew each run (page "
+           "faults included, as any run pays once the outputs outgrow mathengine's 512 MB "
+           "buffer pool). Peak "
            "RSS is the process's high-water mark during the measured runs (reset before each "
            "workload; a Python peer's includes its interpreter and imports). Sizes: N for "
            "W1-W3 (N×N grid), 2N for FFT2 (the padded PSF size), elements for W4-W6. W3's "

@@ -5,32 +5,16 @@
 
 use mathengine::backend::cpu::CpuBackend;
 use mathengine::polynomials::fitting::NormalizeTo;
-use mathengine::{Array, Backend, BackendStats, DType, Engine, Error, HostBuffer};
-use mathengine_ir::{BufferRef, DeviceBuffer, Kernel, Launch};
+use mathengine::{Array, Backend, DType, Engine, Error};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-fn v(a: &Array) -> Vec<f64> {
-    a.to_vec::<f64>().expect("evaluates")
-}
+#[path = "common/poly.rs"]
+mod poly;
+use poly::*;
 
 fn b(a: &Array) -> Vec<bool> {
     a.to_vec::<bool>().expect("evaluates")
-}
-
-/// Deterministic points in [lo, hi] (a small LCG; no dependence on the engine).
-fn points(n: usize, lo: f64, hi: f64, seed: u64) -> Vec<f64> {
-    let mut s = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    (0..n)
-        .map(|_| {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            lo + (hi - lo) * ((s >> 11) as f64 / (1u64 << 53) as f64)
-        })
-        .collect()
 }
 
 /// (n, m) of Noll indices 1..=j.
@@ -51,33 +35,6 @@ fn disk(e: &Engine, n: usize) -> (Array, Array, Array) {
 fn max_abs_diff(a: &[f64], b: &[f64]) -> f64 {
     assert_eq!(a.len(), b.len());
     a.iter().zip(b).fold(0.0, |m, (x, y)| m.max((x - y).abs()))
-}
-
-/// The compiled cpu backend, counting kernel launches.
-struct Counting {
-    cpu: CpuBackend,
-    launches: Arc<AtomicUsize>,
-}
-
-impl Backend for Counting {
-    fn name(&self) -> &str {
-        "counting-cpu"
-    }
-    fn download(&self, buf: &dyn DeviceBuffer) -> mathengine::Result<HostBuffer> {
-        self.cpu.download(buf)
-    }
-    fn run_kernel(
-        &self,
-        kernel: &Arc<Kernel>,
-        launch: &Launch,
-        inputs: &[BufferRef],
-    ) -> mathengine::Result<Vec<BufferRef>> {
-        self.launches.fetch_add(1, Ordering::SeqCst);
-        self.cpu.run_kernel(kernel, launch, inputs)
-    }
-    fn stats(&self) -> BackendStats {
-        self.cpu.stats()
-    }
 }
 
 // ------------------------------------------------------------------- sum_of_2d_modes
