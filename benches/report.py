@@ -194,12 +194,16 @@ def plot(jsonl, png):
     import matplotlib.pyplot as plt
     records = [json.loads(line) for line in open(jsonl)]
     workloads = [w for w in WORKLOAD_TITLES if any(r["workload"] == w for r in records)]
-    fig, axes = plt.subplots(len(workloads), 1, figsize=(9, 2.3 * len(workloads)), squeeze=False)
+    rows_of = [sum(r["workload"] == w for r in records) for w in workloads]
+    fig, axes = plt.subplots(len(workloads), 1, figsize=(9, sum(0.9 + 0.22 * n for n in rows_of)),
+                             squeeze=False, gridspec_kw={"height_ratios": rows_of})
     for ax, w in zip(axes[:, 0], workloads):
         rows = [r for r in records if r["workload"] == w]
         rows.sort(key=lambda r: (r["size"], r["median_s"]))
         labels = [f"{r['impl']} @{r['size']}" for r in rows]
-        colours = ["tab:red" if r["impl"].startswith("mathengine") else "tab:blue" for r in rows]
+        colours = ["tab:red" if r["impl"].startswith("mathengine")
+                   else "tab:gray" if r["impl"].startswith("write-floor") else "tab:blue"
+                   for r in rows]
         ax.barh(labels, [r["median_s"] * 1e3 for r in rows], color=colours)
         ax.set_xscale("log")
         # Bars on a log axis start at its left edge: put it well below the fastest.

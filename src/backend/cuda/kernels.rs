@@ -99,7 +99,9 @@ impl KernelCache {
             return Ok(f);
         }
         let src = print_kernel(kernel);
-        let key = DiskCache::key(&src.code, dev.arch);
+        // NVRTC's options are part of what a cubin is made from (e.g. --fmad).
+        let options = super::nvrtc::compile_options(dev.arch).join(" ");
+        let key = DiskCache::key(&format!("{}\n// nvrtc {options}", src.code), dev.arch);
         if let Some(cubin) = self.disk.as_ref().and_then(|d| d.load(&key)) {
             // A cubin the driver rejects is treated like a missing one: recompile.
             if let Ok(f) = load(dev, cubin, &src.name) {
