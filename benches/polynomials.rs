@@ -141,21 +141,29 @@ const W2_COEFS: [f64; 66] = [
     -0.00258572545473924,
 ];
 
-/// W2: the weighted sum of the 66 modes, in WORKLOADS.md's order (n, then m ascending).
-fn w2(e: &Engine, n: usize, runs: usize) -> Measurement {
+/// W2: the weighted sum of the 66 modes, in WORKLOADS.md's order (n, then m ascending),
+/// with `zernike_sum` on (r, t) as WORKLOADS.md builds the grid (`W2`), and with
+/// `zernike_sum_xy` on the Cartesian grid, which needs no hypot/arctan2/cos/sin (`W2-XY`).
+fn w2(e: &Engine, n: usize, runs: usize, cartesian: bool) -> Measurement {
     let nms = modes();
     let coefs = W2_COEFS;
     let once = || {
-        let (r, t) = polar(e, n);
-        let w = e
-            .polynomials
-            .zernike_sum(&coefs, &nms, &r, &t, true)
-            .expect("W2 builds");
+        let w = if cartesian {
+            let (x, y) = e
+                .coordinates
+                .make_xy_grid(n, None, Some(2.0))
+                .expect("grid");
+            e.polynomials.zernike_sum_xy(&coefs, &nms, &x, &y, true)
+        } else {
+            let (r, t) = polar(e, n);
+            e.polynomials.zernike_sum(&coefs, &nms, &r, &t, true)
+        }
+        .expect("W2 builds");
         w.eval().expect("W2 evaluates");
         e.synchronize().expect("the backend finishes");
         w
     };
-    first_run(e, "W2", n, || {
+    first_run(e, if cartesian { "W2-XY" } else { "W2" }, n, || {
         once();
     });
     measure(runs, || {
@@ -214,7 +222,8 @@ fn main() {
             report("W1", backend, n, &w1(&e, n, runs));
         }
         if wanted("W2") {
-            report("W2", backend, n, &w2(&e, n, runs));
+            report("W2", backend, n, &w2(&e, n, runs, false));
+            report("W2-XY", backend, n, &w2(&e, n, runs, true));
         }
     }
 }

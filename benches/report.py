@@ -32,6 +32,7 @@ QUICK_PACKAGES = ["prysm==0.21.1", "numpy", "numexpr", "scipy", "matplotlib"]
 WORKLOAD_TITLES = {
     "W1": "66 Zernike modes (n <= 10) to memory",
     "W2": "weighted sum of the 66 modes",
+    "W2-XY": "W2 by zernike_sum_xy on (x, y): no hypot/arctan2/trig",
     "W3": "PSF: pupil, zero-padded fft2, |.|^2",
     "FFT2": "fft2 of a complex128 array alone",
     "W4": "sin(x)^2 + cos(x) exp(-x^2), 4M elements",
@@ -154,7 +155,8 @@ def markdown(records, machine, command, date):
            "buffer pool). Peak "
            "RSS is the process's high-water mark during the measured runs (reset before each "
            "workload; a Python peer's includes its interpreter and imports). Sizes: N for "
-           "W1-W3 (N×N grid), 2N for FFT2 (the padded PSF size), elements for W4-W6. W3's "
+           "W1-W3 (N×N grid), 2N for FFT2 (the padded PSF size), elements for W4-W6. W2-XY is W2's "
+           "output from mathengine's Cartesian `zernike_sum_xy` (compare it with W2's peers). W3's "
            "wavefront is the four closed-form terms of benches/workloads.rs on every side.", "",
            "![bar chart](report.png)", "", "## Medians (ratio to mathengine)", "",
            "| workload | size | " + " | ".join(impls) + " |",
