@@ -1,5 +1,5 @@
-//! The linear-algebra figures of issue 5, one JSON object per line on stdout (the format
-//! of ../shared/WORKLOADS.md) and a readable line on stderr:
+//! The linear-algebra workloads (LSTSQ, MATMUL), one JSON object per line on stdout (the
+//! format of docs/benchmarks/WORKLOADS.md) and a readable line on stderr:
 //!
 //! - LSTSQ: least squares of a 262144×66 float64 matrix against one right-hand side (the
 //!   shape of the Zernike fit: 512² samples, 66 modes), random fixed-seed data;

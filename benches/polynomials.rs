@@ -1,4 +1,4 @@
-//! The Zernike workloads of ../shared/WORKLOADS.md (W1: all 66 modes with n <= 10, W2:
+//! The Zernike workloads of docs/benchmarks/WORKLOADS.md (W1: all 66 modes with n <= 10, W2:
 //! their weighted sum), one JSON object per line on stdout; a human-readable table and
 //! compile/run figures on stderr.
 //!

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""One command for the benchmark report: every workload of ../shared/WORKLOADS.md (W1-W6,
+"""One command for the benchmark report: every workload of docs/benchmarks/WORKLOADS.md (W1-W6,
 plus FFT2, an fft2 alone) for mathengine and for the peers a user would pick instead
 (prysm 0.21.1, numpy, numexpr, JAX on the CPU in float64, numba, scipy.fft), side by side
 in one run, written as a markdown table, a bar chart (PNG) and the raw JSON lines.

@@ -1,4 +1,4 @@
-//! The workloads of ../shared/WORKLOADS.md that the engine covers so far (W3, W4, W5,
+//! The workloads of docs/benchmarks/WORKLOADS.md that the engine covers so far (W3, W4, W5,
 //! W6, and a plain 2-D FFT), one JSON object per line on stdout; a human-readable table
 //! on stderr. (W1/W2, the Zernike workloads, are in benches/polynomials.rs.)
 //!

@@ -74,7 +74,7 @@ impl Array {
         let buf = self
             .node
             .buffer()
-            .ok_or_else(|| Error::invalid("to_host", "internal: evaluated node has no buffer"))?;
+            .ok_or_else(|| Error::internal("to_host", "an evaluated array has no buffer"))?;
         self.engine.to_host(&buf)
     }
 
@@ -84,21 +84,26 @@ impl Array {
         if T::DTYPE != self.dtype() {
             return Err(Error::dtype(
                 "to_vec",
-                self.dtype(),
-                format!("the array holds {} but {} was requested; call astype({:?}) first or request {}", self.dtype(), T::DTYPE, T::DTYPE, self.dtype()),
+                T::DTYPE,
+                format!(
+                    "the array holds {} elements, not {}; request {} or convert with astype({}) first",
+                    self.dtype(),
+                    T::DTYPE,
+                    self.dtype(),
+                    T::DTYPE
+                ),
             ));
         }
         self.eval()?;
         let buf = self
             .node
             .buffer()
-            .ok_or_else(|| Error::invalid("to_vec", "internal: evaluated node has no buffer"))?;
+            .ok_or_else(|| Error::internal("to_vec", "an evaluated array has no buffer"))?;
         // Host memory is read in place; other memory is downloaded first.
         if let Some(h) = mathengine_ir::as_host(buf.as_ref()) {
-            return Ok(h.as_slice::<T>().expect("dtype checked above").to_vec());
+            return copy_out(h);
         }
-        let host = self.engine.to_host(&buf)?;
-        Ok(host.as_slice::<T>().expect("dtype checked above").to_vec())
+        copy_out(&self.engine.to_host(&buf)?)
     }
 
     /// The single element of a one-element array.
@@ -120,6 +125,18 @@ impl Array {
         ArrayD::from_shape_vec(IxDyn(self.shape()), v)
             .map_err(|e| Error::invalid("to_ndarray", e.to_string()))
     }
+}
+
+/// The elements of `h` as a new `Vec<T>` (dtype checked by the caller), or an
+/// out-of-memory error.
+fn copy_out<T: Element>(h: &HostBuffer) -> Result<Vec<T>> {
+    let src = h
+        .as_slice::<T>()
+        .ok_or_else(|| Error::internal("to_vec", "the buffer's dtype differs from the array's"))?;
+    let mut v =
+        mathengine_ir::buffer::try_with_capacity("to_vec", "the copied elements", src.len())?;
+    v.extend_from_slice(src);
+    Ok(v)
 }
 
 /// Method forms of the unary functions, for chaining (`x.sin().exp()`).

@@ -37,6 +37,13 @@ impl Coordinates {
     /// so 0 is a sample (the one at index n/2).
     pub fn fftrange(&self, n: usize, dx: f64) -> Result<Array> {
         let e = self.engine();
+        // Positions are exact float64 integers times dx only up to 2^53 samples.
+        if n > 1 << 53 {
+            return Err(Error::invalid(
+                "fftrange",
+                format!("{n} samples is more than float64 positions can count exactly (at most 2^53); use fewer samples"),
+            ));
+        }
         let start = -((n / 2) as f64);
         let idx = if n == 0 {
             e.zeros(&[0], mathengine_ir::DType::F64)
@@ -83,6 +90,7 @@ impl Coordinates {
         diameter: Option<f64>,
     ) -> Result<(Array, Array)> {
         let op = "make_xy_grid";
+        mathengine_ir::shape::check_shape(op, &[ny, nx])?;
         let step = match (diameter, dx) {
             (Some(d), _) => {
                 let n = ny.max(nx);
@@ -116,10 +124,7 @@ impl Coordinates {
         let xx = g.pop();
         match (xx, yy) {
             (Some(xx), Some(yy)) => Ok((xx, yy)),
-            _ => Err(Error::invalid(
-                op,
-                "internal: meshgrid returned too few arrays",
-            )),
+            _ => Err(Error::internal(op, "meshgrid returned too few arrays")),
         }
     }
 
@@ -137,34 +142,54 @@ impl Coordinates {
     /// ```
     pub fn cart_to_polar(&self, x: &Array, y: &Array) -> Result<(Array, Array)> {
         let e = self.engine();
-        check_same_shape("cart_to_polar", x, y)?;
+        check_inputs(&e, "cart_to_polar", x, y)?;
         Ok((e.hypot(x, y)?, e.arctan2(y, x)?))
     }
 
     /// Polar to Cartesian: x = r cos t, y = r sin t.
     pub fn polar_to_cart(&self, r: &Array, t: &Array) -> Result<(Array, Array)> {
         let e = self.engine();
-        check_same_shape("polar_to_cart", r, t)?;
+        check_inputs(&e, "polar_to_cart", r, t)?;
         Ok((e.mul(r, &e.cos(t)?)?, e.mul(r, &e.sin(t)?)?))
     }
 
     /// A boolean mask: `r <= radius` (prysm's `circle`).
     pub fn circle(&self, radius: f64, r: &Array) -> Result<Array> {
         let e = self.engine();
+        e.check_same_engine("circle", r)?;
+        if !(r.dtype().is_float() || r.dtype().is_int()) {
+            return Err(Error::dtype(
+                "circle",
+                r.dtype(),
+                "the radius array must be real (integer or float); take abs() of a complex array first",
+            ));
+        }
         e.less_equal(r, &e.scalar_like(radius, r))
     }
 }
 
-fn check_same_shape(op: &str, a: &Array, b: &Array) -> Result<()> {
+/// Both coordinate arrays belong to `e`, are real and have one shape.
+fn check_inputs(e: &Engine, op: &str, a: &Array, b: &Array) -> Result<()> {
+    e.check_same_engine(op, a)?;
+    e.check_same_engine(op, b)?;
+    for x in [a, b] {
+        if x.dtype().is_complex() || x.dtype() == mathengine_ir::DType::Bool {
+            return Err(Error::dtype(
+                op,
+                x.dtype(),
+                "coordinates must be real numbers (integer or float)",
+            ));
+        }
+    }
     if a.shape() == b.shape() {
         Ok(())
     } else {
         Err(Error::invalid(
             op,
             format!(
-                "the coordinate arrays have different shapes {:?} and {:?}; give two of one shape",
-                a.shape(),
-                b.shape()
+                "the coordinate arrays have different shapes {} and {}; give two of one shape",
+                mathengine_ir::error::fmt_shape(a.shape()),
+                mathengine_ir::error::fmt_shape(b.shape())
             ),
         ))
     }

@@ -25,6 +25,8 @@ pub(crate) struct Inner {
     plans: PlanCache,
     current: RwLock<Arc<dyn Backend>>,
     registered: RwLock<Vec<Arc<dyn Backend>>>,
+    /// Runs the steps the current backend cannot (the cpu backend by default).
+    fallback: RwLock<Arc<dyn Backend>>,
     fallbacks: AtomicU64,
 }
 
@@ -64,6 +66,22 @@ impl std::fmt::Debug for Engine {
     }
 }
 
+/// An element [`Engine::eval_all`] accepts: an [`Array`] or a reference to one (at any
+/// depth, so `&[&a, &b]` and `&Vec<Array>` both work).
+pub trait AsArray {
+    fn as_array(&self) -> &Array;
+}
+impl AsArray for Array {
+    fn as_array(&self) -> &Array {
+        self
+    }
+}
+impl<T: AsArray + ?Sized> AsArray for &T {
+    fn as_array(&self) -> &Array {
+        (**self).as_array()
+    }
+}
+
 /// What `change_backend` accepts: a backend's name, or a backend of the user's.
 pub enum BackendChoice {
     Name(String),
@@ -93,6 +111,14 @@ pub fn builtin_backend_names() -> Vec<&'static str> {
         names.push("cuda");
     }
     names
+}
+
+/// The error every call gives for an array of another engine.
+pub(crate) fn foreign_array(op: &str) -> Error {
+    Error::invalid(
+        op,
+        "an array belongs to another Engine; create it with this engine (or copy its data in with from_vec(a.to_vec()?, a.shape()))",
+    )
 }
 
 fn builtin_backend(name: &str) -> Result<Arc<dyn Backend>> {
@@ -130,6 +156,7 @@ impl Engine {
             plans: PlanCache::new(),
             current: RwLock::new(b.clone()),
             registered: RwLock::new(vec![b]),
+            fallback: RwLock::new(Arc::new(CpuBackend::new())),
             fallbacks: AtomicU64::new(0),
         }))
     }
@@ -234,12 +261,30 @@ impl Engine {
     }
 
     /// Evaluate several arrays with one schedule: work they share is done once, and
-    /// outputs of one shape come from one multi-output kernel.
-    pub fn eval_all(&self, arrays: &[&Array]) -> Result<()> {
+    /// outputs of one shape come from one multi-output kernel. Takes any iterable of
+    /// arrays or references to them: `&[&a, &b]`, `&vec_of_arrays`, `v.iter()`.
+    ///
+    /// ```
+    /// let e = mathengine::Engine::new();
+    /// let x = e.linspace(0.0, 1.0, 8);
+    /// let (a, b) = (x.sin(), x.cos());
+    /// e.eval_all(&[&a, &b])?;
+    /// let many = vec![x.exp(), x.sqrt()];
+    /// e.eval_all(&many)?;
+    /// e.eval_all(many.iter().chain([&a]))?;
+    /// # Ok::<(), mathengine::Error>(())
+    /// ```
+    pub fn eval_all<I>(&self, arrays: I) -> Result<()>
+    where
+        I: IntoIterator,
+        I::Item: AsArray,
+    {
+        let mut nodes: Vec<NodeRef> = Vec::new();
         for a in arrays {
+            let a = a.as_array();
             self.check_same_engine("eval_all", a)?;
+            nodes.push(a.node.clone());
         }
-        let nodes: Vec<NodeRef> = arrays.iter().map(|a| a.node.clone()).collect();
         self.eval_nodes(&nodes)
     }
 
@@ -247,13 +292,13 @@ impl Engine {
         if Arc::ptr_eq(&self.inner, &a.engine.inner) {
             Ok(())
         } else {
-            Err(Error::invalid(op, "the array belongs to another Engine; create it with this engine (or copy it with from_vec)"))
+            Err(foreign_array(op))
         }
     }
 
     pub(crate) fn eval_nodes(&self, nodes: &[NodeRef]) -> Result<()> {
         let backend = self.backend();
-        for step in self.inner.plans.schedule(nodes) {
+        for step in self.inner.plans.schedule(nodes)? {
             self.run_step(&backend, &step)?;
         }
         Ok(())
@@ -262,7 +307,7 @@ impl Engine {
     fn run_step(&self, backend: &Arc<dyn Backend>, step: &Step) -> Result<()> {
         let supported = match &step.work {
             Work::Kernel { kernel, .. } => backend.supports(kernel).is_ok(),
-            Work::Library(call) => backend.supports_library(call),
+            Work::Library(call) => backend.supports_library(call).is_ok(),
         };
         let runner = if supported {
             backend.clone()
@@ -302,7 +347,59 @@ impl Engine {
 
     /// The backend used for steps the current backend cannot run.
     fn cpu_fallback(&self) -> Arc<dyn Backend> {
-        Arc::new(CpuBackend::new())
+        self.fallback_backend()
+    }
+
+    /// The backend that runs the steps the current backend cannot (its `supports` or
+    /// `supports_library` gave a reason): the cpu backend unless
+    /// [`set_fallback_backend`](Self::set_fallback_backend) chose another.
+    pub fn fallback_backend(&self) -> Arc<dyn Backend> {
+        self.inner
+            .fallback
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Choose the backend that runs the steps the current backend cannot, by name
+    /// (`"cpu"`, `"reference"`, a backend given earlier) or as a `Box<dyn Backend>`.
+    /// It should run every step (the engine does not fall back twice); the default is
+    /// the cpu backend.
+    ///
+    /// ```
+    /// let e = mathengine::Engine::new();
+    /// e.set_fallback_backend("reference")?;
+    /// assert_eq!(e.fallback_backend().name(), "reference");
+    /// # Ok::<(), mathengine::Error>(())
+    /// ```
+    pub fn set_fallback_backend(&self, choice: impl Into<BackendChoice>) -> Result<()> {
+        let backend: Arc<dyn Backend> = match choice.into() {
+            BackendChoice::Custom(b) => Arc::from(b),
+            BackendChoice::Name(name) => {
+                match self.registered().into_iter().find(|b| b.name() == name) {
+                    Some(b) => b,
+                    None => builtin_backend(&name)?,
+                }
+            }
+        };
+        {
+            // Registered, so that buffers it leaves in its memory can be read back.
+            let mut reg = self
+                .inner
+                .registered
+                .write()
+                .unwrap_or_else(|e| e.into_inner());
+            if !reg.iter().any(|b| Arc::ptr_eq(b, &backend)) {
+                reg.retain(|b| b.name() != backend.name());
+                reg.push(backend.clone());
+            }
+        }
+        *self
+            .inner
+            .fallback
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = backend;
+        Ok(())
     }
 
     /// `node`'s buffer in `backend`'s memory, moving it there (and remembering the move)
@@ -310,7 +407,7 @@ impl Engine {
     fn buffer_on(&self, node: &NodeRef, backend: &dyn Backend) -> Result<BufferRef> {
         let buf = node
             .buffer()
-            .ok_or_else(|| Error::invalid("eval", "internal: a kernel input was not evaluated"))?;
+            .ok_or_else(|| Error::internal("eval", "a kernel input was not evaluated"))?;
         if buf.location() == backend.location() {
             return Ok(buf);
         }
@@ -349,6 +446,16 @@ impl Engine {
         shape: Shape,
         inputs: SmallVec<[NodeRef; 2]>,
     ) -> Result<NodeRef> {
+        // A shape new to this graph must hold a possible number of elements (one that an
+        // operand already has, e.g. an elementwise op of a huge lazy `zeros`, is reported
+        // when it is evaluated, as its operand's is).
+        // One rule for arrays of another engine, whatever the call: refused.
+        if inputs.iter().any(|i| i.graph != self.inner.graph.id()) {
+            return Err(foreign_array(op.user_name()));
+        }
+        if !inputs.iter().any(|i| i.shape == shape) {
+            mathengine_ir::shape::check_shape(op.user_name(), &shape)?;
+        }
         let n = self.inner.graph.intern(op, dtype, shape, inputs);
         if n.pending > MAX_PENDING_DEPTH && !n.is_evaluated() {
             self.eval_nodes(std::slice::from_ref(&n))?;
@@ -359,6 +466,22 @@ impl Engine {
     /// Live nodes in the hash-consing table.
     pub fn graph_size(&self) -> usize {
         self.inner.graph.len()
+    }
+
+    /// An array over an existing buffer, without a copy (e.g. a
+    /// [`ForeignHostBuffer`](mathengine_ir::ForeignHostBuffer) over a numpy array's
+    /// memory). `shape` must hold exactly `buf.len()` elements.
+    pub fn from_buffer(&self, buf: mathengine_ir::BufferRef, shape: &[usize]) -> Result<Array> {
+        let n = mathengine_ir::shape::check_shape("from_buffer", shape)?;
+        if n != buf.len() {
+            return Err(Error::Shape {
+                op: "from_buffer".into(),
+                got: vec![buf.len()],
+                expected: shape.to_vec(),
+                hint: "the buffer's element count must equal the product of the shape".into(),
+            });
+        }
+        Ok(self.wrap(self.inner.graph.data(buf.dtype(), shape.into(), buf)))
     }
 
     pub(crate) fn data_node(&self, buf: HostBuffer, shape: Shape) -> NodeRef {

@@ -246,7 +246,10 @@ impl Fft {
                 if sorted.len() != list.len() {
                     return Err(Error::invalid(
                         op,
-                        format!("repeated axis in {a:?}; name each axis once"),
+                        format!(
+                            "repeated axis in axes {}; name each axis once",
+                            mathengine_ir::error::fmt_tuple(a)
+                        ),
                     ));
                 }
                 list
@@ -256,7 +259,8 @@ impl Fft {
                     return Err(Error::invalid(
                         op,
                         format!(
-                            "s = {s:?} has more entries than the array has axes ({})",
+                            "s = {} has more entries than the array has axes ({})",
+                            mathengine_ir::error::fmt_tuple(s),
                             x.ndim()
                         ),
                     ));
@@ -270,7 +274,9 @@ impl Fft {
                 return Err(Error::invalid(
                     op,
                     format!(
-                        "s = {s:?} and axes {axes:?} differ in length; give one length per axis"
+                        "s = {} and axes {} differ in length; give one length per axis",
+                        mathengine_ir::error::fmt_tuple(s),
+                        mathengine_ir::error::fmt_tuple(&axes)
                     ),
                 ))
             }
@@ -293,6 +299,11 @@ impl Fft {
                 ),
             ));
         }
+        let mut out: Vec<usize> = x.shape().to_vec();
+        for (&a, &n) in axes.iter().zip(&lens) {
+            out[a] = n;
+        }
+        shape::check_shape(op, &out)?;
         Ok((axes, lens))
     }
 

@@ -161,19 +161,31 @@ impl Linalg {
         let (m, k) = (sa[sa.len() - 2], sa[sa.len() - 1]);
         let (k2, n) = (sb[sb.len() - 2], sb[sb.len() - 1]);
         if k != k2 {
+            // What the second operand would need: its rows (the first axis for a 1-D
+            // operand) equal to the first operand's columns.
+            let mut fitting = b.shape().to_vec();
+            let rows = if b.ndim() == 1 { 0 } else { b.ndim() - 2 };
+            fitting[rows] = k;
             return Err(Error::Shape {
                 op: op.into(),
                 got: b.shape().to_vec(),
-                expected: a.shape().to_vec(),
+                expected: fitting,
                 hint: format!(
-                    "inner dimensions differ: the first operand {} has {k} columns, the \
-                     second {} has {k2} rows",
+                    "inner dimensions differ: the first operand {} has {k} columns but the \
+                     second {} has {k2} rows; transpose or reshape one so they match",
                     fmt_shape(a.shape()),
                     fmt_shape(b.shape())
                 ),
             });
         }
-        let batch = shape::broadcast_shapes(op, &sa[..sa.len() - 2], &sb[..sb.len() - 2])?.to_vec();
+        // The leading (batch) axes broadcast; an error names the operands' full shapes.
+        let batch = shape::broadcast_shapes(op, &sa[..sa.len() - 2], &sb[..sb.len() - 2])
+            .map_err(|_| Error::Broadcast {
+                op: op.into(),
+                lhs: a.shape().to_vec(),
+                rhs: b.shape().to_vec(),
+            })?
+            .to_vec();
         let mut out_shape = batch.clone();
         out_shape.extend([m, n]);
         let result = if out_shape.contains(&0) || k == 0 {

@@ -241,17 +241,20 @@ fn fft_runs_on_the_gpu() {
     if !kernels_on_gpu() {
         return;
     }
-    let call = mathengine_ir::schedule::LibraryCall {
-        op: mathengine_ir::LibraryOp::Fft {
-            axes: [0usize, 1].into_iter().collect(),
-            inverse: false,
-        },
-        input_shapes: vec![[64usize, 48].as_slice().into()],
-        input_dtypes: vec![DType::C128],
-        output_shape: [64usize, 48].as_slice().into(),
-        output_dtype: DType::C128,
-    };
-    if !CudaBackend::new().unwrap().supports_library(&call) {
+    // A library call is made only by scheduling: take the one of a 64x48 fft2.
+    let probe = Engine::new();
+    let z = probe
+        .from_vec(vec![Complex64::new(0.0, 0.0); 64 * 48], &[64, 48])
+        .unwrap();
+    let f = probe.fft.fft2(&z, None, None, Norm::Backward).unwrap();
+    let call = mathengine_ir::schedule::schedule(&[f.node().clone()])
+        .into_iter()
+        .find_map(|s| match s.work {
+            mathengine_ir::schedule::Work::Library(c) => Some(c),
+            _ => None,
+        })
+        .expect("fft2 schedules a library call");
+    if CudaBackend::new().unwrap().supports_library(&call).is_err() {
         println!("skipped: libcufft not found, FFTs run on the CPU");
         return;
     }

@@ -59,7 +59,7 @@ impl Backend for PrintingBackend {
         drop(captured);
         self.cpu.run_kernel(kernel, launch, inputs)
     }
-    fn supports_library(&self, call: &LibraryCall) -> bool {
+    fn supports_library(&self, call: &LibraryCall) -> mathengine::backend::Support {
         self.cpu.supports_library(call)
     }
     fn run_library(&self, call: &LibraryCall, inputs: &[BufferRef]) -> Result<Vec<BufferRef>> {
@@ -598,7 +598,10 @@ static inline float __int_as_float(int v) { float f; std::memcpy(&f, &v, 4); ret
             }
             Ok(want)
         }
-        fn supports_library(&self, call: &mathengine_ir::schedule::LibraryCall) -> bool {
+        fn supports_library(
+            &self,
+            call: &mathengine_ir::schedule::LibraryCall,
+        ) -> mathengine::backend::Support {
             self.cpu.supports_library(call)
         }
         fn run_library(

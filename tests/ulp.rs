@@ -398,7 +398,7 @@ fn binary_ulps_within_documented_bounds() {
 }
 
 /// The split constants the inline code uses (copies of the bit patterns in
-/// codegen/src/math.rs and math_more.rs): hi + lo rounds to the double nearest the
+/// codegen/src/math/*.rs): hi + lo rounds to the double nearest the
 /// constant (as std/libm give it), lo is small, and the pairs agree with each other to
 /// far beyond double precision. (Checked against 300-bit values with mpmath
 /// when written: relative errors 1e-33 for the atan/pi pairs, 5e-27 for the others.)

@@ -1,6 +1,6 @@
 //! What every bench binary shares: options, timing (warm-up, then the median and
 //! minimum of several runs), peak RSS, and the JSON line format of
-//! ../shared/WORKLOADS.md (stdout) with a readable line on stderr.
+//! docs/benchmarks/WORKLOADS.md (stdout) with a readable line on stderr.
 //!
 //! Options: `--only W1,W4` `--size N` `--quick` `--backend cpu,reference`.
 

@@ -1,4 +1,4 @@
-"""The peers' side of ../shared/WORKLOADS.md (W1-W6, and FFT2: an fft2 alone): prysm 0.21.1,
+"""The peers' side of docs/benchmarks/WORKLOADS.md (W1-W6, and FFT2: an fft2 alone): prysm 0.21.1,
 numpy, numexpr, JAX on the CPU (float64, jit), numba (parallel, hand-fused) and scipy.fft run
 the same work as `cargo bench --bench polynomials` / `--bench workloads`, printing the same
 JSON lines on stdout (readable lines on stderr).

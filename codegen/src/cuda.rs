@@ -14,15 +14,16 @@
 //! interleaved (re, im), bools one byte each, so bytes copy unchanged. Each thread
 //! runs a grid-stride loop over output elements `i in 0..len` (a 1-D grid of
 //! [`THREADS_PER_BLOCK`]-thread blocks); a reduction thread folds the whole reduced range
-//! of its output element, in blocks of 256 elements for sums and products as the CPU
-//! does (its `SUM_BLOCK`). Every operation has `scalar_eval`'s semantics;
+//! of its output element, pairwise for sums and products exactly as the CPU does (blocks
+//! of its `SUM_BLOCK` elements combined as a binary counter; float32 and complex64 sums
+//! in float64 / complex128). Every operation has `scalar_eval`'s semantics;
 //! transcendental functions are CUDA's own (within a few ulp of the CPU's). Compile with
 //! `--fmad=false`: the printed `a * b + c` must not become a fused multiply-add, so
 //! arithmetic rounds as the interpreter's does.
 
 mod expr;
 
-use crate::translate::SUM_BLOCK;
+use crate::reduction::{accumulator_dtype, LEVELS, SUM_BLOCK};
 use expr::{buffer_type, cast, ctype, literal};
 use mathengine_ir::graph::ReduceOp;
 use mathengine_ir::kernel::{Inst, Kernel, RandomDist};
@@ -315,28 +316,47 @@ impl Printer<'_> {
         let result = match red.op {
             ReduceOp::Sum | ReduceOp::Prod => {
                 let (identity, op) = if red.op == ReduceOp::Sum {
-                    (lit(Scalar::I64(0)), mathengine_ir::BinaryOp::Add)
+                    (Scalar::I64(0), mathengine_ir::BinaryOp::Add)
                 } else {
-                    (lit(Scalar::I64(1)), mathengine_ir::BinaryOp::Mul)
+                    (Scalar::I64(1), mathengine_ir::BinaryOp::Mul)
                 };
-                // Blocked summation as the CPU's: error grows with n / SUM_BLOCK.
-                self.line(&format!("{vt_c} acc = {identity};"));
+                // Pairwise as the CPU's: blocks of SUM_BLOCK folded in order, the block
+                // results combined as a binary counter in `lv`, float32 and complex64
+                // sums in float64 / complex128.
+                let at = accumulator_dtype(red.op, vt);
+                let at_c = ctype(at);
+                let identity = literal(identity.cast(at));
+                self.line(&format!("{at_c} lv[{LEVELS}];"));
+                self.line("long long nb = 0;");
                 self.open(&format!(
                     "for (long long rb = 0; rb < reduce_len; rb += {SUM_BLOCK})"
                 ));
                 self.line(&format!(
                     "const long long rend = rb + {SUM_BLOCK} < reduce_len ? rb + {SUM_BLOCK} : reduce_len;"
                 ));
-                self.line(&format!("{vt_c} blk = {identity};"));
+                self.line(&format!("{at_c} blk = {identity};"));
                 self.open("for (long long r = rb; r < rend; ++r)");
                 self.varying(&varies);
-                let (next, _) = expr::binary(op, vt, "blk", &value);
+                let (next, _) = expr::binary(op, at, "blk", &cast(vt, at, &value));
                 self.line(&format!("blk = {next};"));
                 self.close();
-                let (next, _) = expr::binary(op, vt, "acc", "blk");
-                self.line(&format!("acc = {next};"));
+                self.line("int l = 0;");
+                let (next, _) = expr::binary(op, at, "lv[l]", "blk");
+                self.line(&format!(
+                    "for (long long m = nb; m & 1; m >>= 1, ++l) blk = {next};"
+                ));
+                self.line("lv[l] = blk;");
+                self.line("++nb;");
                 self.close();
-                "acc"
+                self.line(&format!("{at_c} total = {identity};"));
+                let (next, _) = expr::binary(op, at, "lv[l]", "total");
+                self.open("for (int l = 0; nb != 0; nb >>= 1, ++l)");
+                self.line(&format!("if (nb & 1) total = {next};"));
+                self.close();
+                let s = cast(at, out_t, "total");
+                self.store(0, &s);
+                self.close();
+                return;
             }
             ReduceOp::Any | ReduceOp::All => {
                 let (init, join) = if red.op == ReduceOp::Any {
@@ -381,6 +401,14 @@ impl Printer<'_> {
                     return;
                 }
                 "acc"
+            }
+            // ReduceOp is #[non_exhaustive]: a reduction this printer does not know yet
+            // prints a call NVRTC rejects, naming it (as unsupported elementwise ops do).
+            other => {
+                let s = format!("me_unsupported_reduce_{}()", other.name());
+                self.store(0, &s);
+                self.close();
+                return;
             }
         };
         let s = cast(vt, out_t, result);

@@ -17,6 +17,12 @@ pub type KernelFn =
 /// Machine code for one kernel.
 pub struct CompiledKernel {
     func: KernelFn,
+    /// A reduction kernel's partial entry (`Emitter::emit_partial`): the same ABI types,
+    /// read as (params, inputs, state, o, r0, r1).
+    #[allow(dead_code)] // read by the split-reduction driver (issue 13, in progress)
+    pub(crate) partial: Option<KernelFn>,
+    #[allow(dead_code)]
+    pub(crate) kernel: Kernel,
     name: String,
     // Kept only to free the code on drop.
     module: Mutex<Option<JITModule>>,
@@ -127,8 +133,10 @@ pub fn compile(kernel: &Kernel) -> Result<CompiledKernel> {
     let isa = isa().map_err(|e| err(format!("no native code generator for this machine: {e}")))?;
     let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build(kernel, isa)));
     match built {
-        Ok(Ok((module, func))) => Ok(CompiledKernel {
+        Ok(Ok((module, func, partial))) => Ok(CompiledKernel {
             func,
+            partial,
+            kernel: kernel.clone(),
             name,
             module: Mutex::new(Some(module)),
         }),
@@ -144,10 +152,9 @@ pub fn compile(kernel: &Kernel) -> Result<CompiledKernel> {
     }
 }
 
-fn build(
-    kernel: &Kernel,
-    isa: OwnedTargetIsa,
-) -> std::result::Result<(JITModule, KernelFn), String> {
+type Built = (JITModule, KernelFn, Option<KernelFn>);
+
+fn build(kernel: &Kernel, isa: OwnedTargetIsa) -> std::result::Result<Built, String> {
     let mut jb = JITBuilder::with_isa(isa, default_libcall_names());
     for (name, ptr) in crate::runtime::all_symbols() {
         jb.symbol(name, ptr);
@@ -177,9 +184,32 @@ fn build(
         }
     }
     module.clear_context(&mut ctx);
+    // A reduction also gets its partial entry, for splitting the reduced range.
+    let partial_id = if kernel.reduction.is_some() {
+        ctx.func.signature = kernel_signature(ptr, call_conv);
+        {
+            let b = FunctionBuilder::new(&mut ctx.func, &mut fbc);
+            Emitter::new(b, &mut module, kernel).emit_partial();
+        }
+        let pid = module
+            .declare_function("partial", Linkage::Export, &ctx.func.signature)
+            .map_err(|e| e.to_string())?;
+        module
+            .define_function(pid, &mut ctx)
+            .map_err(|e| format!("{e:?}"))?;
+        module.clear_context(&mut ctx);
+        Some(pid)
+    } else {
+        None
+    };
     module.finalize_definitions().map_err(|e| e.to_string())?;
     let code = module.get_finalized_function(id);
     // SAFETY: the function was declared with exactly this signature.
     let func: KernelFn = unsafe { std::mem::transmute::<*const u8, KernelFn>(code) };
-    Ok((module, func))
+    let partial = partial_id.map(|pid| {
+        let code = module.get_finalized_function(pid);
+        // SAFETY: declared with the same signature as `kernel`.
+        unsafe { std::mem::transmute::<*const u8, KernelFn>(code) }
+    });
+    Ok((module, func, partial))
 }

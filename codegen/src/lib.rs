@@ -3,15 +3,16 @@
 //!
 //! [`jit::compile`] turns a [`mathengine_ir::Kernel`] into a [`jit::CompiledKernel`];
 //! [`cache::KernelCache`] keeps compiled kernels (bounded, thread-safe, compile once).
-//! Inside: `translate` (loops, loads, stores), `scalar` (one lane of every op), `vector`
-//! (the f64x2 fast path), `math` (inline exp/sin/cos/log), `math_more` (more inline
-//! functions built from math's pieces), `runtime` (helpers kernels call).
+//! Inside: `translate` (the function, loops, loads, stores), `reduction` (the loops of
+//! reduction kernels), `scalar` (one lane of every op), `vector` (the f64x2 fast path),
+//! `math` (inline f64x2 transcendentals, one file per function family), `runtime`
+//! (helpers kernels call).
 
 pub mod cache;
 pub mod cuda;
 pub mod jit;
 mod math;
-mod math_more;
+mod reduction;
 pub mod runtime;
 mod scalar;
 mod translate;

@@ -3,7 +3,7 @@
 //! `runtime` (the vector path in `vector.rs` replaces the hot ones with inline
 //! polynomials).
 
-use crate::translate::{Emitter, S};
+use crate::translate::{Elem, Emitter};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{types, InstBuilder, StackSlotData, StackSlotKind, Type, Value};
 use mathengine_ir::{BinaryOp, DType, UnaryOp};
@@ -44,7 +44,7 @@ impl Emitter<'_, '_> {
         self.b.ins().fcmp(FloatCC::Unordered, x, x)
     }
 
-    pub(crate) fn scalar_unary(&mut self, op: UnaryOp, t: DType, out: DType, x: S) -> S {
+    pub(crate) fn scalar_unary(&mut self, op: UnaryOp, t: DType, out: DType, x: Elem) -> Elem {
         use UnaryOp::*;
         if t.is_complex() {
             return self.complex_unary(op, t, out, x);
@@ -52,7 +52,7 @@ impl Emitter<'_, '_> {
         let x = x.one();
         let ty = clif_type(t);
         if t.is_bool() {
-            return S::One(match op {
+            return Elem::One(match op {
                 Not => self.b.ins().bxor_imm_s(x, 1),
                 Real | Conj | Floor | Ceil | Round | Trunc => x,
                 Imag => self.b.ins().iconst(types::I8, 0),
@@ -62,7 +62,7 @@ impl Emitter<'_, '_> {
             });
         }
         if t.is_int() {
-            return S::One(match op {
+            return Elem::One(match op {
                 Neg => self.b.ins().ineg(x),
                 Abs => self.b.ins().iabs(x),
                 Sign => {
@@ -73,28 +73,36 @@ impl Emitter<'_, '_> {
                     self.b.ins().isub(p, n)
                 }
                 Square => self.b.ins().imul(x, x),
+                // numpy keeps the dtype: 1/x truncated, 1/0 gives 0 (as scalar_eval).
+                Reciprocal => {
+                    let one = self.b.ins().iconst(ty, 1);
+                    self.int_binary(BinaryOp::Div, t, one, x)
+                }
                 Floor | Ceil | Round | Trunc | Real | Conj => x,
                 Imag => self.b.ins().iconst(ty, 0),
                 IsNan | IsInf => self.b.ins().iconst(types::I8, 0),
                 IsFinite => self.b.ins().iconst(types::I8, 1),
                 Not => {
                     let z = self.b.ins().icmp_imm_s(IntCC::Equal, x, 0);
-                    return S::One(z);
+                    return Elem::One(z);
                 }
                 _ => unreachable!("signature() promotes int {} to float", op.name()),
             });
         }
-        S::One(match op {
+        Elem::One(match op {
             Neg => self.b.ins().fneg(x),
             Abs => self.b.ins().fabs(x),
             Sign => {
+                // numpy: NaN stays NaN, both zeros give +0.0.
                 let one = self.fconst(ty, 1.0);
                 let m1 = self.fconst(ty, -1.0);
                 let zero = self.fconst(ty, 0.0);
                 let pos = self.b.ins().fcmp(FloatCC::GreaterThan, x, zero);
                 let neg = self.b.ins().fcmp(FloatCC::LessThan, x, zero);
-                let s = self.b.ins().select(neg, m1, x);
-                self.b.ins().select(pos, one, s)
+                let s = self.b.ins().select(neg, m1, zero);
+                let s = self.b.ins().select(pos, one, s);
+                let nan = self.is_nan(x);
+                self.b.ins().select(nan, x, s)
             }
             Sqrt => self.b.ins().sqrt(x),
             Square => self.b.ins().fmul(x, x),
@@ -144,11 +152,11 @@ impl Emitter<'_, '_> {
             .unwrap_or_else(|| unreachable!("no helper for {}", op.name()))
     }
 
-    pub(crate) fn scalar_binary(&mut self, op: BinaryOp, t: DType, a: S, b: S) -> S {
+    pub(crate) fn scalar_binary(&mut self, op: BinaryOp, t: DType, a: Elem, b: Elem) -> Elem {
         use BinaryOp::*;
         if op.is_logical() {
             let (x, y) = (a.one(), b.one());
-            return S::One(match op {
+            return Elem::One(match op {
                 And => self.b.ins().band(x, y),
                 Or => self.b.ins().bor(x, y),
                 _ => self.b.ins().bxor(x, y),
@@ -160,7 +168,7 @@ impl Emitter<'_, '_> {
         let (x, y) = (a.one(), b.one());
         let ty = clif_type(t);
         if !t.is_float() {
-            return S::One(self.int_binary(op, t, x, y));
+            return Elem::One(self.int_binary(op, t, x, y));
         }
         let cmp = |cc| Some(cc);
         let cc = match op {
@@ -173,23 +181,23 @@ impl Emitter<'_, '_> {
             _ => None,
         };
         if let Some(cc) = cc {
-            return S::One(self.b.ins().fcmp(cc, x, y));
+            return Elem::One(self.b.ins().fcmp(cc, x, y));
         }
-        S::One(match op {
+        Elem::One(match op {
             Add => self.b.ins().fadd(x, y),
             Sub => self.b.ins().fsub(x, y),
             Mul => self.b.ins().fmul(x, y),
             Div => self.b.ins().fdiv(x, y),
             Copysign => self.b.ins().fcopysign(x, y),
             Maximum | Minimum => {
-                // numpy: NaN if either is NaN; on ties (+0 vs -0) the first operand.
+                // numpy: NaN if either is NaN; on ties (+0 vs -0) the second operand.
                 let cc = if op == Maximum {
                     FloatCC::GreaterThan
                 } else {
                     FloatCC::LessThan
                 };
-                let better = self.b.ins().fcmp(cc, y, x);
-                let pick = self.b.ins().select(better, y, x);
+                let first_wins = self.b.ins().fcmp(cc, x, y);
+                let pick = self.b.ins().select(first_wins, x, y);
                 let ynan = self.is_nan(y);
                 let pick = self.b.ins().select(ynan, y, pick);
                 let xnan = self.is_nan(x);
@@ -329,35 +337,35 @@ impl Emitter<'_, '_> {
         self.b.ins().stack_addr(self.ptr, slot, 0)
     }
 
-    fn read_pair(&mut self, addr: Value, part: Type) -> S {
+    fn read_pair(&mut self, addr: Value, part: Type) -> Elem {
         let flags = cranelift_codegen::ir::MemFlagsData::trusted();
         let re = self.b.ins().load(part, flags, addr, 0);
         let im = self.b.ins().load(part, flags, addr, part.bytes() as i32);
-        S::Pair(re, im)
+        Elem::Pair(re, im)
     }
 
-    fn complex_unary(&mut self, op: UnaryOp, t: DType, out: DType, x: S) -> S {
+    fn complex_unary(&mut self, op: UnaryOp, t: DType, out: DType, x: Elem) -> Elem {
         use UnaryOp::*;
         let (re, im) = x.pair();
         let part = clif_type(t);
         match op {
-            Neg => S::Pair(self.b.ins().fneg(re), self.b.ins().fneg(im)),
-            Conj => S::Pair(re, self.b.ins().fneg(im)),
-            Real => S::One(re),
-            Imag => S::One(im),
+            Neg => Elem::Pair(self.b.ins().fneg(re), self.b.ins().fneg(im)),
+            Conj => Elem::Pair(re, self.b.ins().fneg(im)),
+            Real => Elem::One(re),
+            Imag => Elem::One(im),
             IsNan => {
                 let a = self.is_nan(re);
                 let b = self.is_nan(im);
-                S::One(self.b.ins().bor(a, b))
+                Elem::One(self.b.ins().bor(a, b))
             }
             IsInf | IsFinite => {
                 let a = self
-                    .scalar_unary(op, t.real(), DType::Bool, S::One(re))
+                    .scalar_unary(op, t.real(), DType::Bool, Elem::One(re))
                     .one();
                 let b = self
-                    .scalar_unary(op, t.real(), DType::Bool, S::One(im))
+                    .scalar_unary(op, t.real(), DType::Bool, Elem::One(im))
                     .one();
-                S::One(if op == IsInf {
+                Elem::One(if op == IsInf {
                     self.b.ins().bor(a, b)
                 } else {
                     self.b.ins().band(a, b)
@@ -387,26 +395,26 @@ impl Emitter<'_, '_> {
                 if out.is_complex() {
                     r
                 } else {
-                    S::One(r.pair().0)
+                    Elem::One(r.pair().0)
                 }
             }
         }
     }
 
-    fn complex_binary(&mut self, op: BinaryOp, t: DType, a: S, b: S) -> S {
+    fn complex_binary(&mut self, op: BinaryOp, t: DType, a: Elem, b: Elem) -> Elem {
         use BinaryOp::*;
         let ((ar, ai), (br, bi)) = (a.pair(), b.pair());
         let part = clif_type(t);
         match op {
-            Add => S::Pair(self.b.ins().fadd(ar, br), self.b.ins().fadd(ai, bi)),
-            Sub => S::Pair(self.b.ins().fsub(ar, br), self.b.ins().fsub(ai, bi)),
+            Add => Elem::Pair(self.b.ins().fadd(ar, br), self.b.ins().fadd(ai, bi)),
+            Sub => Elem::Pair(self.b.ins().fsub(ar, br), self.b.ins().fsub(ai, bi)),
             Mul => {
                 // num_complex's formula exactly (no fused multiply-add), for bitwise agreement.
                 let rr = self.b.ins().fmul(ar, br);
                 let ii = self.b.ins().fmul(ai, bi);
                 let ri = self.b.ins().fmul(ar, bi);
                 let ir = self.b.ins().fmul(ai, br);
-                S::Pair(self.b.ins().fsub(rr, ii), self.b.ins().fadd(ri, ir))
+                Elem::Pair(self.b.ins().fsub(rr, ii), self.b.ins().fadd(ri, ir))
             }
             Eq | Ne => {
                 let cc = if op == Eq {
@@ -416,7 +424,7 @@ impl Emitter<'_, '_> {
                 };
                 let x = self.b.ins().fcmp(cc, ar, br);
                 let y = self.b.ins().fcmp(cc, ai, bi);
-                S::One(if op == Eq {
+                Elem::One(if op == Eq {
                     self.b.ins().band(x, y)
                 } else {
                     self.b.ins().bor(x, y)
@@ -448,31 +456,36 @@ impl Emitter<'_, '_> {
     }
 
     /// `astype` conversion of one scalar, as `Scalar::cast`.
-    pub(crate) fn scalar_cast(&mut self, from: DType, to: DType, x: S) -> S {
+    pub(crate) fn scalar_cast(&mut self, from: DType, to: DType, x: Elem) -> Elem {
         if from == to {
             return x;
         }
         if from.is_complex() {
             let (re, im) = x.pair();
             if to.is_complex() {
-                let cv = |e: &mut Self, v| e.scalar_cast(from.real(), to.real(), S::One(v)).one();
-                return S::Pair(cv(self, re), cv(self, im));
+                let cv =
+                    |e: &mut Self, v| e.scalar_cast(from.real(), to.real(), Elem::One(v)).one();
+                return Elem::Pair(cv(self, re), cv(self, im));
             }
             if to.is_bool() {
-                let a = self.scalar_cast(from.real(), DType::Bool, S::One(re)).one();
-                let b = self.scalar_cast(from.real(), DType::Bool, S::One(im)).one();
-                return S::One(self.b.ins().bor(a, b));
+                let a = self
+                    .scalar_cast(from.real(), DType::Bool, Elem::One(re))
+                    .one();
+                let b = self
+                    .scalar_cast(from.real(), DType::Bool, Elem::One(im))
+                    .one();
+                return Elem::One(self.b.ins().bor(a, b));
             }
-            return self.scalar_cast(from.real(), to, S::One(re));
+            return self.scalar_cast(from.real(), to, Elem::One(re));
         }
         if to.is_complex() {
             let re = self.scalar_cast(from, to.real(), x).one();
             let im = self.fconst(clif_type(to), 0.0);
-            return S::Pair(re, im);
+            return Elem::Pair(re, im);
         }
         let v = x.one();
         let (ft, tt) = (clif_type(from), clif_type(to));
-        S::One(match (from, to) {
+        Elem::One(match (from, to) {
             (_, DType::Bool) if from.is_float() => {
                 let z = self.fconst(ft, 0.0);
                 self.b.ins().fcmp(FloatCC::NotEqual, v, z)

@@ -5,18 +5,17 @@
 //!
 //! computes output elements `start..end`. Elementwise kernels run a main loop of
 //! `vector_lanes` elements per iteration (f64 values in f64x2 registers, see
-//! `vector.rs`) and a scalar tail loop; reductions loop over the reduced range per
-//! output element with blocked summation.
+//! `vector.rs`) and a scalar tail loop; reduction kernels are emitted by
+//! `reduction.rs`.
 
 use crate::scalar::clif_type;
-use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
     types, AbiParam, FuncRef, InstBuilder, MemFlagsData, Signature, Type, Value,
 };
-use cranelift_frontend::{FunctionBuilder, Variable};
+use cranelift_frontend::FunctionBuilder;
 use cranelift_jit::JITModule;
 use cranelift_module::{Linkage, Module};
-use mathengine_ir::graph::ReduceOp;
 use mathengine_ir::kernel::{Inst, Kernel};
 use mathengine_ir::{DType, Scalar};
 use smallvec::SmallVec;
@@ -49,27 +48,25 @@ pub fn vector_lanes(kernel: &Kernel) -> usize {
         VECTOR_LANES
     }
 }
-/// Block length of the blocked summation in reductions.
-pub const SUM_BLOCK: i64 = 256;
 
-/// One scalar value, or a complex one as (re, im).
+/// The value of one element in one lane: a real scalar, or a complex one as (re, im).
 #[derive(Clone, Copy, Debug)]
-pub enum S {
+pub enum Elem {
     One(Value),
     Pair(Value, Value),
 }
 
-impl S {
+impl Elem {
     pub fn one(self) -> Value {
         match self {
-            S::One(v) => v,
-            S::Pair(..) => unreachable!("complex value used as a real one"),
+            Elem::One(v) => v,
+            Elem::Pair(..) => unreachable!("complex value used as a real one"),
         }
     }
     pub fn pair(self) -> (Value, Value) {
         match self {
-            S::Pair(a, b) => (a, b),
-            S::One(_) => unreachable!("real value used as a complex one"),
+            Elem::Pair(a, b) => (a, b),
+            Elem::One(_) => unreachable!("real value used as a complex one"),
         }
     }
 }
@@ -77,8 +74,8 @@ impl S {
 /// A value for every lane of the loop body: lane by lane, or packed in SIMD registers
 /// (f64x2, or i64x2 masks for comparisons of f64).
 #[derive(Clone, Debug)]
-pub enum V {
-    Lanes(SmallVec<[S; 4]>),
+pub enum LaneValues {
+    Lanes(SmallVec<[Elem; 4]>),
     Regs(SmallVec<[Value; 2]>),
 }
 
@@ -88,9 +85,9 @@ pub struct Emitter<'m, 'f> {
     pub(crate) ptr: Type,
     imports: HashMap<&'static str, FuncRef>,
     pub(crate) kernel: &'m Kernel,
-    params: Vec<S>,
+    params: Vec<Elem>,
     inputs: Vec<Value>,
-    outputs: Vec<Value>,
+    pub(crate) outputs: Vec<Value>,
     /// sin and cos of the same register are computed together once.
     sin_cos: HashMap<Value, (Value, Value)>,
 }
@@ -169,7 +166,18 @@ impl<'m, 'f> Emitter<'m, 'f> {
     }
 
     /// Emit the whole function.
-    pub fn emit(mut self) {
+    pub fn emit(self) {
+        self.emit_entry(false)
+    }
+
+    /// Emit the partial entry of a reduction kernel (see `reduction.rs`):
+    /// `fn(params, inputs, state: *mut u8, o, r0, r1)` folds output element `o` over the
+    /// reduced range `r0..r1` and writes the accumulator to `state`.
+    pub fn emit_partial(self) {
+        self.emit_entry(true)
+    }
+
+    fn emit_entry(mut self, partial: bool) {
         let entry = self.b.create_block();
         self.b.append_block_params_for_function_params(entry);
         self.b.switch_to_block(entry);
@@ -182,23 +190,28 @@ impl<'m, 'f> Emitter<'m, 'f> {
             let off = 16 * k as i32;
             let v = self.b.ins().load(ty, flags, pp, off);
             self.params.push(if t.is_complex() {
-                S::Pair(v, self.b.ins().load(ty, flags, pp, off + ty.bytes() as i32))
+                Elem::Pair(v, self.b.ins().load(ty, flags, pp, off + ty.bytes() as i32))
             } else {
-                S::One(v)
+                Elem::One(v)
             });
         }
         for k in 0..self.kernel.inputs.len() {
             let p = self.b.ins().load(self.ptr, flags, ip, 8 * k as i32);
             self.inputs.push(p);
         }
-        for k in 0..self.kernel.outputs.len() {
-            let p = self.b.ins().load(self.ptr, flags, op, 8 * k as i32);
-            self.outputs.push(p);
-        }
-        if self.kernel.reduction.is_some() {
-            self.emit_reduction(start, end, rlen);
+        if partial {
+            // (params, inputs, state, o, r0, r1)
+            self.emit_partial_reduction(op, start, end, rlen);
         } else {
-            self.emit_elementwise(start, end);
+            for k in 0..self.kernel.outputs.len() {
+                let p = self.b.ins().load(self.ptr, flags, op, 8 * k as i32);
+                self.outputs.push(p);
+            }
+            if self.kernel.reduction.is_some() {
+                self.emit_reduction(start, end, rlen);
+            } else {
+                self.emit_elementwise(start, end);
+            }
         }
         self.b.seal_all_blocks();
         let config = self.module.target_config();
@@ -247,7 +260,7 @@ impl<'m, 'f> Emitter<'m, 'f> {
         self.b.ins().return_(&[]);
     }
 
-    fn store_outputs(&mut self, vals: &[Option<V>], index: Value, lanes: usize) {
+    fn store_outputs(&mut self, vals: &[Option<LaneValues>], index: Value, lanes: usize) {
         for k in 0..self.kernel.outputs.len() {
             let v = self.kernel.outputs[k] as usize;
             let t = self.kernel.output_dtypes[k];
@@ -261,9 +274,16 @@ impl<'m, 'f> Emitter<'m, 'f> {
         self.b.ins().iadd(base, off)
     }
 
-    fn store(&mut self, base: Value, t: DType, index: Value, value: V, lanes: usize) {
+    pub(crate) fn store(
+        &mut self,
+        base: Value,
+        t: DType,
+        index: Value,
+        value: LaneValues,
+        lanes: usize,
+    ) {
         let addr = self.elem_addr(base, t, index);
-        if let V::Regs(regs) = &value {
+        if let LaneValues::Regs(regs) = &value {
             if t == DType::F64 {
                 for (r, reg) in regs.iter().enumerate() {
                     self.b.ins().store(
@@ -282,10 +302,10 @@ impl<'m, 'f> Emitter<'m, 'f> {
         for (j, s) in lanes_v.into_iter().enumerate() {
             let off = (j * t.size()) as i32;
             match s {
-                S::One(x) => {
+                Elem::One(x) => {
                     self.b.ins().store(flags, x, addr, off);
                 }
-                S::Pair(re, im) => {
+                Elem::Pair(re, im) => {
                     self.b.ins().store(flags, re, addr, off);
                     self.b.ins().store(flags, im, addr, off + part);
                 }
@@ -294,24 +314,24 @@ impl<'m, 'f> Emitter<'m, 'f> {
     }
 
     /// Per-lane scalars of `v`.
-    pub(crate) fn lanes(&mut self, v: &V, t: DType, lanes: usize) -> SmallVec<[S; 4]> {
+    pub(crate) fn lanes(&mut self, v: &LaneValues, t: DType, lanes: usize) -> SmallVec<[Elem; 4]> {
         match v {
-            V::Lanes(l) => l.clone(),
-            V::Regs(regs) => crate::vector::unpack(self, regs, t, lanes),
+            LaneValues::Lanes(l) => l.clone(),
+            LaneValues::Regs(regs) => crate::vector::unpack(self, regs, t, lanes),
         }
     }
 
     /// Emit every instruction of the body for `lanes` consecutive elements starting at
     /// `index`. With `only`, emit just those marked (the others are in `have`).
-    fn emit_body(
+    pub(crate) fn emit_body(
         &mut self,
         lanes: usize,
         index: Value,
         ridx: Option<Value>,
-        only: Option<(&[bool], &[Option<V>])>,
-    ) -> Vec<Option<V>> {
+        only: Option<(&[bool], &[Option<LaneValues>])>,
+    ) -> Vec<Option<LaneValues>> {
         let n = self.kernel.body.len();
-        let mut vals: Vec<Option<V>> = match only {
+        let mut vals: Vec<Option<LaneValues>> = match only {
             Some((_, have)) => have.to_vec(),
             None => vec![None; n],
         };
@@ -328,11 +348,11 @@ impl<'m, 'f> Emitter<'m, 'f> {
         vals
     }
 
-    fn arg(&self, vals: &[Option<V>], v: u32) -> V {
+    fn arg(&self, vals: &[Option<LaneValues>], v: u32) -> LaneValues {
         vals[v as usize].clone().expect("SSA operands come first")
     }
 
-    fn dtype_of(&self, v: u32) -> DType {
+    pub(crate) fn dtype_of(&self, v: u32) -> DType {
         self.kernel.body[v as usize].dtype
     }
 
@@ -343,16 +363,16 @@ impl<'m, 'f> Emitter<'m, 'f> {
         lanes: usize,
         index: Value,
         ridx: Option<Value>,
-        vals: &[Option<V>],
-    ) -> V {
+        vals: &[Option<LaneValues>],
+    ) -> LaneValues {
         if lanes > 1 {
             if let Some(v) = crate::vector::try_emit(self, inst, t, lanes, index, vals) {
                 return v;
             }
         }
-        let mut out: SmallVec<[S; 4]> = SmallVec::new();
+        let mut out: SmallVec<[Elem; 4]> = SmallVec::new();
         // Operands as lanes, converted once for all lanes.
-        let operands: SmallVec<[SmallVec<[S; 4]>; 3]> = inst_operands(inst)
+        let operands: SmallVec<[SmallVec<[Elem; 4]>; 3]> = inst_operands(inst)
             .iter()
             .map(|&a| {
                 let v = self.arg(vals, a);
@@ -361,12 +381,12 @@ impl<'m, 'f> Emitter<'m, 'f> {
             .collect();
         for j in 0..lanes {
             let s = match inst {
-                Inst::Index => S::One(if j == 0 {
+                Inst::Index => Elem::One(if j == 0 {
                     index
                 } else {
                     self.b.ins().iadd_imm_s(index, j as i64)
                 }),
-                Inst::ReduceIndex => S::One(ridx.expect("reduce index only in reductions")),
+                Inst::ReduceIndex => Elem::One(ridx.expect("reduce index only in reductions")),
                 Inst::Param(k) => self.params[*k as usize],
                 Inst::Const(c) => self.constant(c.0, t),
                 Inst::Load { input, index: _ } => {
@@ -377,9 +397,9 @@ impl<'m, 'f> Emitter<'m, 'f> {
                     let flags = MemFlagsData::trusted().with_readonly();
                     let re = self.b.ins().load(ty, flags, addr, 0);
                     if t.is_complex() {
-                        S::Pair(re, self.b.ins().load(ty, flags, addr, ty.bytes() as i32))
+                        Elem::Pair(re, self.b.ins().load(ty, flags, addr, ty.bytes() as i32))
                     } else {
-                        S::One(re)
+                        Elem::One(re)
                     }
                 }
                 Inst::Unary(op, a) => {
@@ -393,8 +413,8 @@ impl<'m, 'f> Emitter<'m, 'f> {
                 Inst::Select(..) => {
                     let c = operands[0][j].one();
                     match (operands[1][j], operands[2][j]) {
-                        (S::One(a), S::One(b)) => S::One(self.b.ins().select(c, a, b)),
-                        (S::Pair(ar, ai), S::Pair(br, bi)) => S::Pair(
+                        (Elem::One(a), Elem::One(b)) => Elem::One(self.b.ins().select(c, a, b)),
+                        (Elem::Pair(ar, ai), Elem::Pair(br, bi)) => Elem::Pair(
                             self.b.ins().select(c, ar, br),
                             self.b.ins().select(c, ai, bi),
                         ),
@@ -415,233 +435,26 @@ impl<'m, 'f> Emitter<'m, 'f> {
                         .b
                         .ins()
                         .call(f, &[operands[0][j].one(), operands[1][j].one()]);
-                    S::One(self.b.inst_results(call)[0])
+                    Elem::One(self.b.inst_results(call)[0])
                 }
             };
             out.push(s);
         }
-        V::Lanes(out)
+        LaneValues::Lanes(out)
     }
 
-    pub(crate) fn constant(&mut self, c: Scalar, t: DType) -> S {
+    pub(crate) fn constant(&mut self, c: Scalar, t: DType) -> Elem {
         let c = c.cast(t);
         let ty = clif_type(t);
         match c {
-            Scalar::Bool(v) => S::One(self.b.ins().iconst(ty, v as i64)),
-            Scalar::I32(v) => S::One(self.b.ins().iconst(ty, v as i64)),
-            Scalar::I64(v) => S::One(self.b.ins().iconst(ty, v)),
-            Scalar::F32(v) => S::One(self.b.ins().f32const(v)),
-            Scalar::F64(v) => S::One(self.b.ins().f64const(v)),
-            Scalar::C64(z) => S::Pair(self.b.ins().f32const(z.re), self.b.ins().f32const(z.im)),
-            Scalar::C128(z) => S::Pair(self.b.ins().f64const(z.re), self.b.ins().f64const(z.im)),
+            Scalar::Bool(v) => Elem::One(self.b.ins().iconst(ty, v as i64)),
+            Scalar::I32(v) => Elem::One(self.b.ins().iconst(ty, v as i64)),
+            Scalar::I64(v) => Elem::One(self.b.ins().iconst(ty, v)),
+            Scalar::F32(v) => Elem::One(self.b.ins().f32const(v)),
+            Scalar::F64(v) => Elem::One(self.b.ins().f64const(v)),
+            Scalar::C64(z) => Elem::Pair(self.b.ins().f32const(z.re), self.b.ins().f32const(z.im)),
+            Scalar::C128(z) => Elem::Pair(self.b.ins().f64const(z.re), self.b.ins().f64const(z.im)),
         }
-    }
-
-    fn emit_reduction(&mut self, start: Value, end: Value, rlen: Value) {
-        let red = self.kernel.reduction.clone().expect("reduction kernel");
-        let vt = self.dtype_of(red.value);
-        let out_t = self.kernel.output_dtypes[0];
-        let varies = self.kernel.varies_with_reduce_index();
-        let invariant: Vec<bool> = varies.iter().map(|v| !v).collect();
-        let o = self.b.declare_var(types::I64);
-        let r = self.b.declare_var(types::I64);
-        let parts = if vt.is_complex() { 2 } else { 1 };
-        let vty = clif_type(vt);
-        let acc: Vec<Variable> = (0..parts).map(|_| self.b.declare_var(vty)).collect();
-        let blk: Vec<Variable> = (0..parts).map(|_| self.b.declare_var(vty)).collect();
-        let best = self.b.declare_var(types::I64);
-        self.b.def_var(o, start);
-
-        let outer_head = self.b.create_block();
-        let outer_body = self.b.create_block();
-        let exit = self.b.create_block();
-        self.b.ins().jump(outer_head, &[]);
-        self.b.switch_to_block(outer_head);
-        let ov = self.b.use_var(o);
-        let more = self.b.ins().icmp(IntCC::SignedLessThan, ov, end);
-        self.b.ins().brif(more, outer_body, &[], exit, &[]);
-
-        self.b.switch_to_block(outer_body);
-        let ov = self.b.use_var(o);
-        let fixed = self.emit_body(1, ov, None, Some((&invariant, &vec![None; varies.len()])));
-        let needs_first = matches!(
-            red.op,
-            ReduceOp::Min | ReduceOp::Max | ReduceOp::ArgMin | ReduceOp::ArgMax
-        );
-        let zero = self.b.ins().iconst(types::I64, 0);
-        let first_r = if needs_first {
-            let vals = self.emit_body(1, ov, Some(zero), Some((&varies, &fixed)));
-            let s = self.lanes(&vals[red.value as usize].clone().expect("computed"), vt, 1)[0];
-            self.set_parts(&acc, s);
-            self.b.def_var(best, zero);
-            1
-        } else {
-            let init = match red.op {
-                ReduceOp::Prod => Scalar::I64(1),
-                ReduceOp::All => Scalar::Bool(true),
-                _ => Scalar::I64(0),
-            };
-            let s = self.constant(init, vt);
-            self.set_parts(&acc, s);
-            0
-        };
-        let first = self.b.ins().iconst(types::I64, first_r);
-        self.b.def_var(r, first);
-
-        let blk_head = self.b.create_block();
-        let blk_init = self.b.create_block();
-        let inner_head = self.b.create_block();
-        let inner_body = self.b.create_block();
-        let blk_done = self.b.create_block();
-        let finish = self.b.create_block();
-        self.b.ins().jump(blk_head, &[]);
-
-        self.b.switch_to_block(blk_head);
-        let rv = self.b.use_var(r);
-        let more = self.b.ins().icmp(IntCC::SignedLessThan, rv, rlen);
-        self.b.ins().brif(more, blk_init, &[], finish, &[]);
-
-        self.b.switch_to_block(blk_init);
-        let blocked = matches!(red.op, ReduceOp::Sum | ReduceOp::Prod);
-        let identity = self.constant(
-            if red.op == ReduceOp::Prod {
-                Scalar::I64(1)
-            } else {
-                Scalar::I64(0)
-            },
-            vt,
-        );
-        self.set_parts(&blk, identity);
-        let rv = self.b.use_var(r);
-        let bend = self.b.ins().iadd_imm_s(rv, SUM_BLOCK);
-        let bend = self.b.ins().smin(bend, rlen);
-        self.b.ins().jump(inner_head, &[]);
-
-        self.b.switch_to_block(inner_head);
-        let rv = self.b.use_var(r);
-        let more = self.b.ins().icmp(IntCC::SignedLessThan, rv, bend);
-        self.b.ins().brif(more, inner_body, &[], blk_done, &[]);
-
-        self.b.switch_to_block(inner_body);
-        let rv = self.b.use_var(r);
-        let vals = self.emit_body(1, ov, Some(rv), Some((&varies, &fixed)));
-        let v = self.lanes(&vals[red.value as usize].clone().expect("computed"), vt, 1)[0];
-        if blocked {
-            let cur = self.get_parts(&blk, vt);
-            let op = if red.op == ReduceOp::Sum {
-                mathengine_ir::BinaryOp::Add
-            } else {
-                mathengine_ir::BinaryOp::Mul
-            };
-            let next = self.scalar_binary(op, vt, cur, v);
-            self.set_parts(&blk, next);
-        } else {
-            self.fold_ordered(red.op, vt, &acc, best, v, rv);
-        }
-        let next = self.b.ins().iadd_imm_s(rv, 1);
-        self.b.def_var(r, next);
-        self.b.ins().jump(inner_head, &[]);
-
-        self.b.switch_to_block(blk_done);
-        if blocked {
-            let total = self.get_parts(&acc, vt);
-            let part = self.get_parts(&blk, vt);
-            let op = if red.op == ReduceOp::Sum {
-                mathengine_ir::BinaryOp::Add
-            } else {
-                mathengine_ir::BinaryOp::Mul
-            };
-            let next = self.scalar_binary(op, vt, total, part);
-            self.set_parts(&acc, next);
-        }
-        self.b.ins().jump(blk_head, &[]);
-
-        self.b.switch_to_block(finish);
-        let result = if matches!(red.op, ReduceOp::ArgMin | ReduceOp::ArgMax) {
-            V::Lanes(smallvec::smallvec![S::One(self.b.use_var(best))])
-        } else {
-            V::Lanes(smallvec::smallvec![self.get_parts(&acc, vt)])
-        };
-        let ov = self.b.use_var(o);
-        self.store(self.outputs[0], out_t, ov, result, 1);
-        let next = self.b.ins().iadd_imm_s(ov, 1);
-        self.b.def_var(o, next);
-        self.b.ins().jump(outer_head, &[]);
-
-        self.b.switch_to_block(exit);
-        self.b.ins().return_(&[]);
-    }
-
-    fn set_parts(&mut self, vars: &[Variable], s: S) {
-        match s {
-            S::One(v) => self.b.def_var(vars[0], v),
-            S::Pair(a, b) => {
-                self.b.def_var(vars[0], a);
-                self.b.def_var(vars[1], b);
-            }
-        }
-    }
-    fn get_parts(&mut self, vars: &[Variable], t: DType) -> S {
-        if t.is_complex() {
-            S::Pair(self.b.use_var(vars[0]), self.b.use_var(vars[1]))
-        } else {
-            S::One(self.b.use_var(vars[0]))
-        }
-    }
-
-    /// min/max/argmin/argmax/any/all: replace the best so far when strictly better, NaN
-    /// winning and staying (first NaN, first of equals), as the interpreter does.
-    fn fold_ordered(
-        &mut self,
-        op: ReduceOp,
-        t: DType,
-        acc: &[Variable],
-        best: Variable,
-        v: S,
-        r: Value,
-    ) {
-        let cur = self.b.use_var(acc[0]);
-        let x = v.one();
-        match op {
-            ReduceOp::Any | ReduceOp::All => {
-                let n = if op == ReduceOp::Any {
-                    self.b.ins().bor(cur, x)
-                } else {
-                    self.b.ins().band(cur, x)
-                };
-                self.b.def_var(acc[0], n);
-                return;
-            }
-            _ => {}
-        }
-        let want_max = matches!(op, ReduceOp::Max | ReduceOp::ArgMax);
-        let better = if t.is_float() {
-            let cc = if want_max {
-                FloatCC::GreaterThan
-            } else {
-                FloatCC::LessThan
-            };
-            let strictly = self.b.ins().fcmp(cc, x, cur);
-            let x_nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
-            let cur_nan = self.b.ins().fcmp(FloatCC::Unordered, cur, cur);
-            let wins = self.b.ins().bor(strictly, x_nan);
-            let not_cur_nan = self.b.ins().bxor_imm_s(cur_nan, 1);
-            self.b.ins().band(wins, not_cur_nan)
-        } else {
-            let signed = !t.is_bool();
-            let cc = match (want_max, signed) {
-                (true, true) => IntCC::SignedGreaterThan,
-                (true, false) => IntCC::UnsignedGreaterThan,
-                (false, true) => IntCC::SignedLessThan,
-                (false, false) => IntCC::UnsignedLessThan,
-            };
-            self.b.ins().icmp(cc, x, cur)
-        };
-        let n = self.b.ins().select(better, x, cur);
-        self.b.def_var(acc[0], n);
-        let bi = self.b.use_var(best);
-        let nb = self.b.ins().select(better, r, bi);
-        self.b.def_var(best, nb);
     }
 }
 

@@ -4,7 +4,7 @@
 //! handled here falls back to lane-by-lane scalar code in `translate.rs`, so the fast
 //! path can grow one operation at a time without touching correctness elsewhere.
 
-use crate::translate::{Emitter, S, V};
+use crate::translate::{Elem, Emitter, LaneValues};
 use cranelift_codegen::ir::condcodes::FloatCC;
 use cranelift_codegen::ir::{types, Endianness, InstBuilder, MemFlagsData, Value};
 use mathengine_ir::kernel::{Inst, Kernel};
@@ -32,7 +32,12 @@ pub(crate) fn bitcast(e: &mut Emitter, ty: types::Type, v: Value) -> Value {
 }
 
 /// Split registers into per-lane scalars.
-pub(crate) fn unpack(e: &mut Emitter, regs: &[Value], t: DType, lanes: usize) -> SmallVec<[S; 4]> {
+pub(crate) fn unpack(
+    e: &mut Emitter,
+    regs: &[Value],
+    t: DType,
+    lanes: usize,
+) -> SmallVec<[Elem; 4]> {
     let mut out = SmallVec::new();
     for j in 0..lanes {
         let r = regs[j / PER_REG];
@@ -41,26 +46,31 @@ pub(crate) fn unpack(e: &mut Emitter, regs: &[Value], t: DType, lanes: usize) ->
             let m = bitcast(e, types::I64X2, r);
             let x = e.b.ins().extractlane(m, lane);
             let b = e.b.ins().ireduce(types::I8, x);
-            out.push(S::One(e.b.ins().band_imm_s(b, 1)));
+            out.push(Elem::One(e.b.ins().band_imm_s(b, 1)));
         } else {
-            out.push(S::One(e.b.ins().extractlane(r, lane)));
+            out.push(Elem::One(e.b.ins().extractlane(r, lane)));
         }
     }
     out
 }
 
 /// Pack a value into registers (f64x2 for f64, i64x2 masks for bool).
-pub(crate) fn pack(e: &mut Emitter, v: &V, t: DType, lanes: usize) -> SmallVec<[Value; 2]> {
+pub(crate) fn pack(
+    e: &mut Emitter,
+    v: &LaneValues,
+    t: DType,
+    lanes: usize,
+) -> SmallVec<[Value; 2]> {
     let lanes_v = match v {
-        V::Regs(r) => return r.clone(),
-        V::Lanes(l) => l.clone(),
+        LaneValues::Regs(r) => return r.clone(),
+        LaneValues::Lanes(l) => l.clone(),
     };
     let ty = if t == DType::Bool {
         types::I64X2
     } else {
         types::F64X2
     };
-    let scalar = |e: &mut Emitter, s: S| -> Value {
+    let scalar = |e: &mut Emitter, s: Elem| -> Value {
         let x = s.one();
         if t == DType::Bool {
             let w = e.b.ins().uextend(types::I64, x);
@@ -89,8 +99,8 @@ pub(crate) fn pack(e: &mut Emitter, v: &V, t: DType, lanes: usize) -> SmallVec<[
         .collect()
 }
 
-fn is_regs(v: &Option<V>) -> bool {
-    matches!(v, Some(V::Regs(_)))
+fn is_regs(v: &Option<LaneValues>) -> bool {
+    matches!(v, Some(LaneValues::Regs(_)))
 }
 
 /// The vector form of `inst`, or None to fall back to lane-by-lane code.
@@ -100,8 +110,8 @@ pub(crate) fn try_emit(
     t: DType,
     lanes: usize,
     _index: Value,
-    vals: &[Option<V>],
-) -> Option<V> {
+    vals: &[Option<LaneValues>],
+) -> Option<LaneValues> {
     let arg = |v: u32| vals[v as usize].clone().expect("SSA operands come first");
     let dt = |e: &Emitter, v: u32| e.kernel.body[v as usize].dtype;
     let regs_of = |e: &mut Emitter, v: u32| {
@@ -114,13 +124,13 @@ pub(crate) fn try_emit(
         {
             let base = e.input_ptr(*input);
             let idx = match arg(*index) {
-                V::Lanes(l) => l[0].one(),
-                V::Regs(_) => return None,
+                LaneValues::Lanes(l) => l[0].one(),
+                LaneValues::Regs(_) => return None,
             };
             let off = e.b.ins().imul_imm_s(idx, 8);
             let addr = e.b.ins().iadd(base, off);
             let flags = MemFlagsData::new().with_notrap().with_readonly();
-            Some(V::Regs(
+            Some(LaneValues::Regs(
                 (0..lanes / PER_REG)
                     .map(|k| e.b.ins().load(types::F64X2, flags, addr, 16 * k as i32))
                     .collect(),
@@ -132,12 +142,12 @@ pub(crate) fn try_emit(
             if t == DType::F64 && matches!(e.kernel.body[*a as usize].inst, Inst::Index) =>
         {
             let base = match arg(*a) {
-                V::Lanes(l) => l[0].one(),
-                V::Regs(_) => return None,
+                LaneValues::Lanes(l) => l[0].one(),
+                LaneValues::Regs(_) => return None,
             };
             let f = e.b.ins().fcvt_from_sint(types::F64, base);
             let f = e.b.ins().splat(types::F64X2, f);
-            Some(V::Regs(
+            Some(LaneValues::Regs(
                 (0..lanes / PER_REG)
                     .map(|k| {
                         let lo = e.b.ins().f64const((PER_REG * k) as f64);
@@ -152,21 +162,21 @@ pub(crate) fn try_emit(
         // |z| of complex128: the parts packed into registers, then the inline hypot.
         Inst::Unary(UnaryOp::Abs, a) if t == DType::F64 && dt(e, *a) == DType::C128 => {
             let z = match arg(*a) {
-                V::Lanes(l) => l,
-                V::Regs(_) => return None,
+                LaneValues::Lanes(l) => l,
+                LaneValues::Regs(_) => return None,
             };
             let part = |e: &mut Emitter, im: bool| {
-                let l: SmallVec<[S; 4]> = z
+                let l: SmallVec<[Elem; 4]> = z
                     .iter()
-                    .map(|s| S::One(if im { s.pair().1 } else { s.pair().0 }))
+                    .map(|s| Elem::One(if im { s.pair().1 } else { s.pair().0 }))
                     .collect();
-                pack(e, &V::Lanes(l), DType::F64, lanes)
+                pack(e, &LaneValues::Lanes(l), DType::F64, lanes)
             };
             let (re, im) = (part(e, false), part(e, true));
-            Some(V::Regs(
+            Some(LaneValues::Regs(
                 re.iter()
                     .zip(&im)
-                    .map(|(&x, &y)| crate::math_more::hypot(e, x, y))
+                    .map(|(&x, &y)| crate::math::hypot(e, x, y))
                     .collect(),
             ))
         }
@@ -174,7 +184,9 @@ pub(crate) fn try_emit(
             if t == DType::F64 && dt(e, *a) == DType::F64 && unary_supported(*op) =>
         {
             let x = regs_of(e, *a);
-            Some(V::Regs(x.iter().map(|&r| unary(e, *op, r, *a)).collect()))
+            Some(LaneValues::Regs(
+                x.iter().map(|&r| unary(e, *op, r, *a)).collect(),
+            ))
         }
         Inst::Binary(op, a, b) if dt(e, *a) == DType::F64 => {
             if !binary_supported(*op) {
@@ -182,7 +194,7 @@ pub(crate) fn try_emit(
             }
             let x = regs_of(e, *a);
             let y = regs_of(e, *b);
-            Some(V::Regs(
+            Some(LaneValues::Regs(
                 x.iter()
                     .zip(&y)
                     .map(|(&p, &q)| binary(e, *op, p, q))
@@ -198,7 +210,7 @@ pub(crate) fn try_emit(
             let m = regs_of(e, *c);
             let x = regs_of(e, *a);
             let y = regs_of(e, *b);
-            Some(V::Regs(
+            Some(LaneValues::Regs(
                 m.iter()
                     .zip(x.iter().zip(&y))
                     .map(|(&m, (&p, &q))| {
@@ -261,16 +273,16 @@ fn unary(e: &mut Emitter, op: UnaryOp, x: Value, operand: u32) -> Value {
         Sin => e.sin_cos(x, operand).0,
         Cos => e.sin_cos(x, operand).1,
         Log => crate::math::log(e, x),
-        Exp2 => crate::math_more::exp2(e, x),
-        Expm1 => crate::math_more::expm1(e, x),
-        Log2 => crate::math_more::log2(e, x),
-        Log10 => crate::math_more::log10(e, x),
-        Log1p => crate::math_more::log1p(e, x),
-        Tan => crate::math_more::tan(e, x),
-        Sinh => crate::math_more::sinh(e, x),
-        Cosh => crate::math_more::cosh(e, x),
-        Tanh => crate::math_more::tanh(e, x),
-        Atan => crate::math_more::atan(e, x),
+        Exp2 => crate::math::exp2(e, x),
+        Expm1 => crate::math::expm1(e, x),
+        Log2 => crate::math::log2(e, x),
+        Log10 => crate::math::log10(e, x),
+        Log1p => crate::math::log1p(e, x),
+        Tan => crate::math::tan(e, x),
+        Sinh => crate::math::sinh(e, x),
+        Cosh => crate::math::cosh(e, x),
+        Tanh => crate::math::tanh(e, x),
+        Atan => crate::math::atan(e, x),
         _ => unreachable!("unary_supported() filters {}", op.name()),
     }
 }
@@ -304,19 +316,19 @@ fn binary(e: &mut Emitter, op: BinaryOp, x: Value, y: Value) -> Value {
         Sub => e.b.ins().fsub(x, y),
         Mul => e.b.ins().fmul(x, y),
         Div => e.b.ins().fdiv(x, y),
-        Atan2 => crate::math_more::atan2(e, x, y),
-        Hypot => crate::math_more::hypot(e, x, y),
-        Copysign => crate::math_more::copysign(e, x, y),
+        Atan2 => crate::math::atan2(e, x, y),
+        Hypot => crate::math::hypot(e, x, y),
+        Copysign => crate::math::copysign(e, x, y),
         Maximum | Minimum => {
-            // As the scalar path: NaN from either side, the first operand on ties.
+            // As the scalar path: NaN from either side, the second operand on ties.
             let cc = if op == Maximum {
                 FloatCC::GreaterThan
             } else {
                 FloatCC::LessThan
             };
-            let better = e.b.ins().fcmp(cc, y, x);
-            let better = bitcast(e, types::F64X2, better);
-            let pick = e.b.ins().bitselect(better, y, x);
+            let first_wins = e.b.ins().fcmp(cc, x, y);
+            let first_wins = bitcast(e, types::F64X2, first_wins);
+            let pick = e.b.ins().bitselect(first_wins, x, y);
             let ynan = e.b.ins().fcmp(FloatCC::Unordered, y, y);
             let ynan = bitcast(e, types::F64X2, ynan);
             let pick = e.b.ins().bitselect(ynan, y, pick);

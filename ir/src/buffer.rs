@@ -64,6 +64,28 @@ impl HostBuffer {
         }
     }
 
+    /// A zero-filled buffer, or an out-of-memory error naming the bytes requested
+    /// (`op` names the user's call) when the allocator cannot provide them.
+    pub fn try_zeros(op: &str, dtype: DType, len: usize) -> crate::error::Result<HostBuffer> {
+        let oom = || {
+            crate::error::Error::out_of_memory(
+                op,
+                format!("an array of {len} {dtype} elements"),
+                len,
+                dtype.size(),
+            )
+        };
+        Ok(match dtype {
+            DType::Bool => HostBuffer::Bool(try_zeroed_vec(len).ok_or_else(oom)?),
+            DType::I32 => HostBuffer::I32(try_zeroed_vec(len).ok_or_else(oom)?),
+            DType::I64 => HostBuffer::I64(try_zeroed_vec(len).ok_or_else(oom)?),
+            DType::F32 => HostBuffer::F32(try_zeroed_vec(len).ok_or_else(oom)?),
+            DType::F64 => HostBuffer::F64(try_zeroed_vec(len).ok_or_else(oom)?),
+            DType::C64 => HostBuffer::C64(try_zeroed_vec(len).ok_or_else(oom)?),
+            DType::C128 => HostBuffer::C128(try_zeroed_vec(len).ok_or_else(oom)?),
+        })
+    }
+
     pub fn from_scalars(dtype: DType, values: impl IntoIterator<Item = Scalar>) -> HostBuffer {
         let it = values.into_iter().map(move |s| s.cast(dtype));
         match dtype {
@@ -160,11 +182,131 @@ impl DeviceBuffer for HostBuffer {
     }
 }
 
+/// Element types whose all-zero bit pattern is a valid value (false, 0, +0.0, 0+0i).
+pub trait Zeroable: Copy {}
+impl Zeroable for bool {}
+impl Zeroable for i32 {}
+impl Zeroable for i64 {}
+impl Zeroable for f32 {}
+impl Zeroable for f64 {}
+impl Zeroable for Complex32 {}
+impl Zeroable for Complex64 {}
+
+/// `len` zeros, or `None` if the allocation fails or its size overflows. Like
+/// `vec![0; len]` it asks the allocator for zeroed memory (which the OS provides lazily),
+/// but reports a failure instead of aborting the process.
+pub fn try_zeroed_vec<T: Zeroable>(len: usize) -> Option<Vec<T>> {
+    if len == 0 || std::mem::size_of::<T>() == 0 {
+        return Some(Vec::new());
+    }
+    let layout = std::alloc::Layout::array::<T>(len).ok()?;
+    // SAFETY: the layout has a non-zero size (len > 0, T is not zero-sized).
+    let p = unsafe { std::alloc::alloc_zeroed(layout) } as *mut T;
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: `p` was allocated by the global allocator with the layout of `len` T's
+    // (what `Vec` uses for capacity `len`), and all-zero bytes are a valid `T`
+    // (`Zeroable`), so all `len` elements are initialised.
+    Some(unsafe { Vec::from_raw_parts(p, len, len) })
+}
+
+/// An empty vector with room for `len` elements, or an out-of-memory error naming the
+/// bytes requested.
+pub fn try_with_capacity<T>(op: &str, what: &str, len: usize) -> crate::error::Result<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len)
+        .map_err(|_| crate::error::Error::out_of_memory(op, what, len, std::mem::size_of::<T>()))?;
+    Ok(v)
+}
+
 /// The host buffer behind a buffer reference, if it lives in host memory.
 pub fn as_host(buf: &dyn DeviceBuffer) -> Option<&HostBuffer> {
     let any = buf.as_any();
-    any.downcast_ref::<HostBuffer>().or_else(|| {
-        any.downcast_ref::<crate::pool::PooledBuffer>()
-            .map(|p| p.host())
-    })
+    any.downcast_ref::<HostBuffer>()
+        .or_else(|| {
+            any.downcast_ref::<crate::pool::PooledBuffer>()
+                .map(|p| p.host())
+        })
+        .or_else(|| any.downcast_ref::<ForeignHostBuffer>().map(|f| f.host()))
+}
+
+/// Host memory owned by another library (a numpy array), read in place without a copy.
+/// `owner` keeps that memory alive; the elements are never freed or written through
+/// this buffer.
+pub struct ForeignHostBuffer {
+    host: std::mem::ManuallyDrop<HostBuffer>,
+    _owner: Box<dyn Any + Send + Sync>,
+}
+
+impl ForeignHostBuffer {
+    /// Wrap `len` elements of `dtype` at `ptr`.
+    ///
+    /// # Safety
+    /// `ptr` must be non-null, aligned for `dtype`, and point to `len` initialised
+    /// elements (bools 0 or 1) that stay valid, and are not written, for as long as
+    /// `owner` lives. The memory is only read; it is never freed or reallocated here.
+    pub unsafe fn new(
+        dtype: DType,
+        ptr: *const u8,
+        len: usize,
+        owner: Box<dyn Any + Send + Sync>,
+    ) -> ForeignHostBuffer {
+        if len == 0 {
+            return ForeignHostBuffer {
+                host: std::mem::ManuallyDrop::new(HostBuffer::zeros(dtype, 0)),
+                _owner: owner,
+            };
+        }
+        // A Vec over borrowed memory: ManuallyDrop guarantees it is never dropped, so it
+        // never frees or grows; it is only read through `&HostBuffer`.
+        unsafe fn view<T>(ptr: *const u8, len: usize) -> Vec<T> {
+            unsafe { Vec::from_raw_parts(ptr as *mut T, len, len) }
+        }
+        let host = unsafe {
+            match dtype {
+                DType::Bool => HostBuffer::Bool(view(ptr, len)),
+                DType::I32 => HostBuffer::I32(view(ptr, len)),
+                DType::I64 => HostBuffer::I64(view(ptr, len)),
+                DType::F32 => HostBuffer::F32(view(ptr, len)),
+                DType::F64 => HostBuffer::F64(view(ptr, len)),
+                DType::C64 => HostBuffer::C64(view(ptr, len)),
+                DType::C128 => HostBuffer::C128(view(ptr, len)),
+            }
+        };
+        ForeignHostBuffer {
+            host: std::mem::ManuallyDrop::new(host),
+            _owner: owner,
+        }
+    }
+
+    pub fn host(&self) -> &HostBuffer {
+        &self.host
+    }
+}
+
+impl Debug for ForeignHostBuffer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "ForeignHostBuffer({}, {} elements)",
+            self.host.dtype(),
+            self.host.len()
+        )
+    }
+}
+
+impl DeviceBuffer for ForeignHostBuffer {
+    fn location(&self) -> &str {
+        "host"
+    }
+    fn dtype(&self) -> DType {
+        self.host.dtype()
+    }
+    fn len(&self) -> usize {
+        self.host.len()
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
 }

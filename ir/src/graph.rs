@@ -60,6 +60,7 @@ pub enum Generator {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ReduceOp {
     Sum,
     Prod,
@@ -137,6 +138,7 @@ pub enum Op {
 /// Operations backends run with library kernels (rustfft on the CPU, cuFFT on a GPU).
 /// Their operands are materialised buffers; their results are buffers too.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum LibraryOp {
     /// Unnormalised complex DFT over `axes` (exponent sign -1, or +1 when `inverse`) of
     /// the input zero-padded at the end of each axis to the node's shape (numpy's `s=`).
@@ -192,6 +194,31 @@ impl LibraryOp {
 }
 
 impl Op {
+    /// The user's call that makes nodes of this op, for error messages.
+    pub fn user_name(&self) -> &'static str {
+        match self {
+            Op::Data => "from_vec",
+            Op::Const(_) => "full",
+            Op::Gen(Generator::Arange { .. }) => "arange",
+            Op::Gen(Generator::Linspace { .. }) => "linspace",
+            Op::Gen(Generator::Eye { .. }) => "eye",
+            Op::Gen(Generator::Uniform { .. }) => "random_uniform",
+            Op::Gen(Generator::Normal { .. }) => "random_normal",
+            Op::Unary(u) => u.name(),
+            Op::Binary(b) => b.name(),
+            Op::Where => "where",
+            Op::Cast => "astype",
+            Op::Reshape => "reshape",
+            Op::Expand => "broadcast_to",
+            Op::Permute(_) => "transpose",
+            Op::Slice { .. } => "slice",
+            Op::Roll { .. } => "roll",
+            Op::Pad { .. } => "pad",
+            Op::Concat { .. } => "concatenate",
+            Op::Reduce { op, .. } => op.name(),
+            Op::Library(l) => l.name(),
+        }
+    }
     pub fn is_elementwise(&self) -> bool {
         matches!(self, Op::Unary(_) | Op::Binary(_) | Op::Where | Op::Cast)
     }
@@ -214,6 +241,8 @@ impl Op {
 pub struct Node {
     /// Unique for the process; never reused.
     pub id: u64,
+    /// The [`Graph`] (one per engine) that made this node.
+    pub graph: u64,
     pub op: Op,
     pub dtype: DType,
     pub shape: Shape,
@@ -232,8 +261,15 @@ pub struct Node {
 pub const PENDING_CAP: usize = 1 << 20;
 
 impl Node {
+    /// Elements of the node. Shapes made by fallible calls are checked (at most
+    /// [`MAX_ELEMENTS`](crate::shape::MAX_ELEMENTS)); a shape given to an infallible
+    /// constructor (`zeros`, `linspace`, ...) may be larger and saturates here, and
+    /// evaluating it is an error (see `PlanCache::schedule`).
     pub fn numel(&self) -> usize {
-        self.shape.iter().product()
+        self.shape
+            .iter()
+            .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+            .unwrap_or(usize::MAX)
     }
     /// The operands (empty once the node is evaluated).
     pub fn inputs(&self) -> SmallVec<[NodeRef; 2]> {
@@ -295,10 +331,23 @@ struct NodeKey {
 }
 
 /// The hash-consing table. Holds weak references: nodes die with their last user.
-#[derive(Default, Debug)]
+#[derive(Debug)]
 pub struct Graph {
+    /// Unique for the process: tells nodes of different engines apart.
+    id: u64,
     table: Mutex<HashMap<NodeKeyHash, Vec<Weak<Node>>>>,
     clean_at: AtomicU64,
+}
+
+impl Default for Graph {
+    fn default() -> Self {
+        static NEXT_GRAPH: AtomicU64 = AtomicU64::new(1);
+        Graph {
+            id: NEXT_GRAPH.fetch_add(1, Ordering::Relaxed),
+            table: Mutex::default(),
+            clean_at: AtomicU64::new(0),
+        }
+    }
 }
 
 type NodeKeyHash = u64;
@@ -310,14 +359,25 @@ impl Graph {
         Graph::default()
     }
 
+    /// This graph's process-wide id (recorded in every node it makes).
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
     /// A data node: never shared, its buffer is set at once.
     pub fn data(&self, dtype: DType, shape: Shape, buf: BufferRef) -> NodeRef {
-        let node = Self::make(Op::Data, dtype, shape, SmallVec::new());
+        let node = Self::make(self.id, Op::Data, dtype, shape, SmallVec::new());
         node.set_buffer(buf);
         node
     }
 
-    fn make(op: Op, dtype: DType, shape: Shape, inputs: SmallVec<[NodeRef; 2]>) -> NodeRef {
+    fn make(
+        graph: u64,
+        op: Op,
+        dtype: DType,
+        shape: Shape,
+        inputs: SmallVec<[NodeRef; 2]>,
+    ) -> NodeRef {
         let input_ids = inputs.iter().map(|n| n.id).collect();
         // The longest chain of unevaluated nodes below (a recurrence that reuses its
         // last two terms grows this linearly, not like the number of paths).
@@ -333,6 +393,7 @@ impl Graph {
         };
         Arc::new(Node {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            graph,
             op,
             dtype,
             shape,
@@ -376,7 +437,7 @@ impl Graph {
                 }
             }
         }
-        let node = Self::make(key.op, key.dtype, key.shape, inputs);
+        let node = Self::make(self.id, key.op, key.dtype, key.shape, inputs);
         table.entry(hash).or_default().push(Arc::downgrade(&node));
         // Sweep dead entries whenever the table has doubled since the last sweep.
         if table.len() as u64 > 2 * self.clean_at.load(Ordering::Relaxed).max(1024) {

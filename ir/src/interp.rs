@@ -4,7 +4,7 @@
 
 use crate::buffer::HostBuffer;
 use crate::dtype::{DType, Scalar};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::graph::ReduceOp;
 use crate::kernel::{Inst, Kernel, Launch, RandomDist};
 use crate::{random, scalar_eval};
@@ -17,7 +17,13 @@ pub fn run_kernel(
 ) -> Result<Vec<HostBuffer>> {
     check_arguments(kernel, launch, inputs)?;
     let mut regs = vec![Scalar::Bool(false); kernel.body.len()];
-    let mut outs: Vec<Vec<Scalar>> = vec![Vec::with_capacity(launch.len); kernel.outputs.len()];
+    let mut outs: Vec<Vec<Scalar>> = (0..kernel.outputs.len())
+        .map(|_| crate::buffer::try_with_capacity("evaluate", "an interpreter output", launch.len))
+        .collect::<Result<_>>()?;
+    for &t in &kernel.output_dtypes {
+        // The typed result is allocated at the end; fail now rather than after the work.
+        drop(HostBuffer::try_zeros("evaluate", t, launch.len)?);
+    }
     match &kernel.reduction {
         None => {
             for i in 0..launch.len {
@@ -30,7 +36,8 @@ pub fn run_kernel(
         Some(red) => {
             let varies = kernel.varies_with_reduce_index();
             let invariant: Vec<bool> = varies.iter().map(|v| !v).collect();
-            let mut values = Vec::with_capacity(launch.reduce_len);
+            let mut values: Vec<Scalar> =
+                crate::buffer::try_with_capacity("evaluate", "a reduction", launch.reduce_len)?;
             for o in 0..launch.len {
                 values.clear();
                 // The part that does not depend on the reduce index, once per output (and
@@ -67,33 +74,11 @@ pub fn run_kernel(
         .collect())
 }
 
-/// Errors for launches that do not match the kernel (a backend bug or a misuse).
+/// Errors for launches that do not match the kernel (a backend bug or a misuse): the
+/// shared contract of [`Launch::check`].
 pub fn check_arguments(kernel: &Kernel, launch: &Launch, inputs: &[&HostBuffer]) -> Result<()> {
-    let bad = |msg: String| Err(Error::invalid(format!("run kernel {}", kernel.name()), msg));
-    if inputs.len() != kernel.inputs.len() {
-        return bad(format!(
-            "{} input buffers given, {} expected",
-            inputs.len(),
-            kernel.inputs.len()
-        ));
-    }
-    if launch.params.len() != kernel.params.len() {
-        return bad(format!(
-            "{} parameters given, {} expected",
-            launch.params.len(),
-            kernel.params.len()
-        ));
-    }
-    for (k, (b, &t)) in inputs.iter().zip(&kernel.inputs).enumerate() {
-        use crate::buffer::DeviceBuffer;
-        if b.dtype() != t {
-            return bad(format!(
-                "input {k} is {} but the kernel reads {t}",
-                b.dtype()
-            ));
-        }
-    }
-    Ok(())
+    use crate::buffer::DeviceBuffer;
+    launch.check(kernel, inputs.iter().map(|b| (b.dtype(), b.len())))
 }
 
 /// Evaluate the body at (index, reduce index). With `only`, skip instructions that do

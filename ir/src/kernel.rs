@@ -5,9 +5,11 @@
 //! shape and constant with the same structure.
 
 use crate::dtype::{DType, Scalar};
+use crate::error::{Error, Result};
 use crate::graph::{ReduceOp, ScalarKey};
 use crate::ops::{BinaryOp, UnaryOp};
 use std::fmt;
+use std::sync::Arc;
 
 /// Index of an instruction's result within `Kernel::body`.
 pub type ValueId = u32;
@@ -71,15 +73,132 @@ pub struct Kernel {
     pub reduction: Option<Reduction>,
 }
 
-/// The run-time arguments of one kernel launch.
+/// The run-time arguments of one kernel launch, read through [`Launch`].
 #[derive(Clone, Debug, PartialEq)]
-pub struct Launch {
+pub struct LaunchArgs {
     /// Output elements.
     pub len: usize,
     /// Length of the reduced range (1 for elementwise kernels).
     pub reduce_len: usize,
     /// Values of the parameters, in `Kernel::params` order and dtype.
     pub params: Vec<Scalar>,
+    /// Elements of each input buffer, in `Kernel::inputs` order.
+    pub input_lens: Vec<usize>,
+}
+
+/// One launch of one kernel: its sizes, parameter values and input lengths, bound to
+/// the kernel it was lowered with.
+///
+/// Only lowering makes a `Launch` (its fields are private; read them through `Deref`
+/// to [`LaunchArgs`]), and lowering guarantees that every index the kernel computes
+/// for an output element below `len` (and a reduced index below `reduce_len`) lies
+/// inside the input whose length `input_lens` records. So once [`Launch::check`] has
+/// confirmed that the buffers handed to a backend are those inputs (count, dtypes,
+/// lengths) and that the kernel is the one lowered with this launch, running it reads
+/// and writes nothing out of bounds. Every backend calls `check` before it runs code
+/// that is not bounds-checked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Launch {
+    args: LaunchArgs,
+    kernel: Arc<Kernel>,
+}
+
+impl std::ops::Deref for Launch {
+    type Target = LaunchArgs;
+    fn deref(&self) -> &LaunchArgs {
+        &self.args
+    }
+}
+
+impl Launch {
+    pub(crate) fn new(kernel: Arc<Kernel>, args: LaunchArgs) -> Launch {
+        Launch { args, kernel }
+    }
+
+    /// The kernel this launch was lowered with.
+    pub fn kernel(&self) -> &Arc<Kernel> {
+        &self.kernel
+    }
+
+    /// The one launch contract, checked by every backend before it runs `kernel`: the
+    /// kernel is the one this launch was lowered with; the inputs, given as (dtype,
+    /// length) in `kernel.inputs` order, have the counts, dtypes and lengths lowering
+    /// recorded; the sizes fit the kernels' 64-bit indices; and a min/max reduction
+    /// over an empty range (which has no identity) is refused.
+    pub fn check<I>(&self, kernel: &Kernel, inputs: I) -> Result<()>
+    where
+        I: IntoIterator<Item = (DType, usize)>,
+    {
+        let op = || format!("run kernel {}", kernel.name());
+        let bad = |msg: String| Err(Error::internal(op(), msg));
+        if !std::ptr::eq(&*self.kernel, kernel) && *self.kernel != *kernel {
+            return bad(format!(
+                "the launch was lowered for kernel {}, not this one",
+                self.kernel.name()
+            ));
+        }
+        let inputs: Vec<(DType, usize)> = inputs.into_iter().collect();
+        if inputs.len() != kernel.inputs.len() || self.input_lens.len() != kernel.inputs.len() {
+            return bad(format!(
+                "{} input buffers given, {} expected",
+                inputs.len(),
+                kernel.inputs.len()
+            ));
+        }
+        for (k, ((t, n), (&want_t, &want_n))) in inputs
+            .iter()
+            .zip(kernel.inputs.iter().zip(&self.input_lens))
+            .enumerate()
+        {
+            if *t != want_t {
+                return bad(format!("input {k} is {t} but the kernel reads {want_t}"));
+            }
+            if *n != want_n {
+                return bad(format!(
+                    "input {k} has {n} elements but the kernel was lowered for {want_n}"
+                ));
+            }
+        }
+        if self.params.len() != kernel.params.len()
+            || self
+                .params
+                .iter()
+                .zip(&kernel.params)
+                .any(|(s, &t)| s.dtype() != t)
+        {
+            return bad(format!(
+                "{} parameters given, {} expected",
+                self.params.len(),
+                kernel.params.len()
+            ));
+        }
+        let fits = |v: usize| i64::try_from(v).is_ok();
+        if !fits(self.len)
+            || !fits(self.reduce_len)
+            || self.len.checked_mul(self.reduce_len.max(1)).is_none()
+        {
+            return Err(Error::invalid(
+                op(),
+                format!(
+                    "{} outputs x {} reduced elements do not fit a 64-bit index; use smaller arrays",
+                    self.len, self.reduce_len
+                ),
+            ));
+        }
+        if kernel.outputs.len() != kernel.output_dtypes.len() {
+            return bad("outputs and output dtypes differ in count".into());
+        }
+        if let Some(r) = &kernel.reduction {
+            use crate::graph::ReduceOp::*;
+            if self.reduce_len == 0 && self.len > 0 && matches!(r.op, Min | Max | ArgMin | ArgMax) {
+                return Err(Error::invalid(
+                    r.op.name(),
+                    "zero-size reduction has no identity; give the array at least one element along the reduced axes (numpy raises ValueError here too)",
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Kernel {

@@ -20,11 +20,12 @@ pub mod random;
 pub mod scalar_eval;
 pub mod schedule;
 pub mod shape;
+pub mod simplify;
 
-pub use buffer::{as_host, BufferRef, DeviceBuffer, HostBuffer};
+pub use buffer::{as_host, BufferRef, DeviceBuffer, ForeignHostBuffer, HostBuffer};
 pub use dtype::{DType, Element, Scalar};
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 pub use graph::{Generator, Graph, LibraryOp, Node, NodeRef, Op, ReduceOp};
-pub use kernel::{Inst, Instr, Kernel, Launch, ValueId};
+pub use kernel::{Inst, Instr, Kernel, Launch, LaunchArgs, ValueId};
 pub use ops::{BinaryOp, UnaryOp};
 pub use shape::Shape;

@@ -4,10 +4,11 @@
 
 use crate::dtype::{DType, Scalar};
 use crate::graph::{Generator, NodeRef, Op, ReduceOp, ScalarKey};
-use crate::kernel::{Inst, Instr, Kernel, Launch, RandomDist, Reduction, ValueId};
+use crate::kernel::{Inst, Instr, Kernel, Launch, LaunchArgs, RandomDist, Reduction, ValueId};
 use crate::ops::BinaryOp;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use smallvec::SmallVec;
+use std::sync::Arc;
 
 type Dims = SmallVec<[ValueId; 4]>;
 
@@ -36,20 +37,31 @@ impl Ctx {
 
 /// Parameter roles: a parameter is identified by the node it belongs to and its role,
 /// never by its value, so kernels that differ only in values have the same structure.
-/// Roles of different meaning never share a number: `dims_of`/`flat_of` use STRIDE and
-/// EXTENT (+ axis) of a node's own shape, so operand sizes get roles of their own.
-mod role {
-    pub const VALUE: u32 = 0;
-    pub const AUX: u32 = 1;
-    pub const STRIDE: u32 = 100;
-    pub const EXTENT: u32 = 200;
-    pub const START: u32 = 300;
-    pub const STEP: u32 = 400;
-    pub const LAST: u32 = 500;
-    /// Extent of an operand (pad's input, roll's axis, concatenate's k-th input) + index.
-    pub const OPERAND_EXTENT: u32 = 600;
-    /// End offset of concatenate's k-th input + k.
-    pub const END: u32 = 700;
+/// The axis or operand index is data of the role, so no two roles can alias however
+/// many axes or operands a node has. `dims_of`/`flat_of` use `Stride`/`Extent` of a
+/// node's own shape; operand sizes have roles of their own.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+enum Role {
+    /// A constant's value, or the fill value of padding.
+    Value,
+    /// A generator's extra value (linspace's stop, eye's k, a random seed).
+    Aux,
+    /// Row-major stride of axis `d` of the owner's shape.
+    Stride(usize),
+    /// Extent of axis `d` of the owner's shape.
+    Extent(usize),
+    /// Start along axis `d` (slice, pad's leading width), of operand `k` (concatenate's
+    /// offsets), or of a generator / roll (index 0).
+    Start(usize),
+    /// Step along axis `d` (slice), or of a generator (index 0).
+    Step(usize),
+    /// The last index of a linspace, or a reduction's reduced length.
+    Last,
+    /// Extent of an operand: pad's input along axis `d`, roll's axis (index 0),
+    /// concatenate's `k`-th input along the axis.
+    OperandExtent(usize),
+    /// End offset of concatenate's `k`-th input.
+    End(usize),
 }
 
 /// Builds one kernel.
@@ -58,7 +70,7 @@ pub struct KernelBuilder<'a> {
     cse: HashMap<Instr, ValueId>,
     params: Vec<DType>,
     param_values: Vec<Scalar>,
-    param_index: HashMap<(u64, u32), u32>,
+    param_index: HashMap<(u64, Role), u32>,
     inputs: Vec<DType>,
     input_nodes: Vec<NodeRef>,
     input_index: HashMap<u64, u32>,
@@ -71,7 +83,7 @@ pub struct KernelBuilder<'a> {
 
 /// A kernel ready to launch, with the nodes it reads and writes.
 pub struct Lowered {
-    pub kernel: Kernel,
+    pub kernel: Arc<Kernel>,
     pub launch: Launch,
     pub inputs: Vec<NodeRef>,
 }
@@ -111,7 +123,7 @@ impl<'a> KernelBuilder<'a> {
         self.konst(Scalar::I64(v))
     }
 
-    fn param(&mut self, owner: u64, role: u32, value: Scalar) -> ValueId {
+    fn param(&mut self, owner: u64, role: Role, value: Scalar) -> ValueId {
         let k = match self.param_index.get(&(owner, role)) {
             Some(&k) => k,
             None => {
@@ -124,7 +136,7 @@ impl<'a> KernelBuilder<'a> {
         };
         self.push(Inst::Param(k), value.dtype())
     }
-    fn iparam(&mut self, owner: u64, role: u32, v: usize) -> ValueId {
+    fn iparam(&mut self, owner: u64, role: Role, v: usize) -> ValueId {
         self.param(owner, role, Scalar::I64(v as i64))
     }
 
@@ -165,13 +177,13 @@ impl<'a> KernelBuilder<'a> {
                 let q = if d + 1 == n {
                     flat
                 } else {
-                    let s = self.iparam(owner, role::STRIDE + d as u32, strides[d]);
+                    let s = self.iparam(owner, Role::Stride(d), strides[d]);
                     self.bin(BinaryOp::Div, flat, s)
                 };
                 if d == 0 {
                     q
                 } else {
-                    let e = self.iparam(owner, role::EXTENT + d as u32, shape[d]);
+                    let e = self.iparam(owner, Role::Extent(d), shape[d]);
                     self.bin(BinaryOp::Fmod, q, e)
                 }
             })
@@ -196,7 +208,7 @@ impl<'a> KernelBuilder<'a> {
             let term = if d + 1 == shape.len() {
                 dims[d]
             } else {
-                let s = self.iparam(owner, role::STRIDE + d as u32, strides[d]);
+                let s = self.iparam(owner, Role::Stride(d), strides[d]);
                 self.bin(BinaryOp::Mul, dims[d], s)
             };
             acc = Some(match acc {
@@ -255,7 +267,7 @@ impl<'a> KernelBuilder<'a> {
         let t = node.dtype;
         match &node.op {
             Op::Data => self.load(node, ctx),
-            Op::Const(v) => self.param(id, role::VALUE, v.0.cast(t)),
+            Op::Const(v) => self.param(id, Role::Value, v.0.cast(t)),
             Op::Gen(g) => self.generator(node, g, ctx),
             Op::Unary(op) => {
                 let a = self.lower(&inputs[0], ctx);
@@ -296,8 +308,8 @@ impl<'a> KernelBuilder<'a> {
                     dims.push(if start[d] == 0 && step[d] == 1 {
                         out[d]
                     } else {
-                        let s = self.param(id, role::START + d as u32, Scalar::I64(start[d]));
-                        let k = self.param(id, role::STEP + d as u32, Scalar::I64(step[d]));
+                        let s = self.param(id, Role::Start(d), Scalar::I64(start[d]));
+                        let k = self.param(id, Role::Step(d), Scalar::I64(step[d]));
                         let m = self.bin(BinaryOp::Mul, out[d], k);
                         self.bin(BinaryOp::Add, s, m)
                     });
@@ -308,8 +320,8 @@ impl<'a> KernelBuilder<'a> {
                 let mut dims = self.dims_of(ctx, &node.shape, id);
                 let n = node.shape[*axis];
                 let back = (n - shift % n.max(1)) % n.max(1);
-                let s = self.iparam(id, role::START, back);
-                let e = self.iparam(id, role::OPERAND_EXTENT, n);
+                let s = self.iparam(id, Role::Start(0), back);
+                let e = self.iparam(id, Role::OperandExtent(0), n);
                 let moved = self.bin(BinaryOp::Add, dims[*axis], s);
                 let wraps = self.bin(BinaryOp::Ge, moved, e);
                 let wrapped = self.bin(BinaryOp::Sub, moved, e);
@@ -330,24 +342,24 @@ impl<'a> KernelBuilder<'a> {
         let v = match g {
             Generator::Arange { start, step } if t.is_int() => {
                 let i = self.dims_of(ctx, &node.shape, id)[0];
-                let a = self.param(id, role::START, Scalar::I64(start.0 as i64));
-                let s = self.param(id, role::STEP, Scalar::I64(step.0 as i64));
+                let a = self.param(id, Role::Start(0), Scalar::I64(start.0 as i64));
+                let s = self.param(id, Role::Step(0), Scalar::I64(step.0 as i64));
                 let m = self.bin(BinaryOp::Mul, i, s);
                 self.bin(BinaryOp::Add, a, m)
             }
             Generator::Arange { start, step } | Generator::Linspace { start, step, .. } => {
                 let i = self.dims_of(ctx, &node.shape, id)[0];
                 let fi = self.cast(i, DType::F64);
-                let a = self.param(id, role::START, Scalar::F64(start.0));
-                let s = self.param(id, role::STEP, Scalar::F64(step.0));
+                let a = self.param(id, Role::Start(0), Scalar::F64(start.0));
+                let s = self.param(id, Role::Step(0), Scalar::F64(step.0));
                 let m = self.bin(BinaryOp::Mul, fi, s);
                 let v = self.bin(BinaryOp::Add, a, m);
                 if let Generator::Linspace { stop, .. } = g {
                     // Compared as doubles (exact below 2^53) so vector code keeps f64 lanes.
                     let last = node.shape[0].saturating_sub(1) as f64;
-                    let last = self.param(id, role::LAST, Scalar::F64(last));
+                    let last = self.param(id, Role::Last, Scalar::F64(last));
                     let is_last = self.bin(BinaryOp::Eq, fi, last);
-                    let stop = self.param(id, role::AUX, Scalar::F64(stop.0));
+                    let stop = self.param(id, Role::Aux, Scalar::F64(stop.0));
                     self.select(is_last, stop, v)
                 } else {
                     v
@@ -355,13 +367,13 @@ impl<'a> KernelBuilder<'a> {
             }
             Generator::Eye { k } => {
                 let d = self.dims_of(ctx, &node.shape, id);
-                let k = self.param(id, role::AUX, Scalar::I64(*k));
+                let k = self.param(id, Role::Aux, Scalar::I64(*k));
                 let diff = self.bin(BinaryOp::Sub, d[1], d[0]);
                 self.bin(BinaryOp::Eq, diff, k)
             }
             Generator::Uniform { seed } | Generator::Normal { seed } => {
                 let flat = self.flat_of(ctx, &node.shape, id);
-                let seed = self.param(id, role::AUX, Scalar::I64(*seed as i64));
+                let seed = self.param(id, Role::Aux, Scalar::I64(*seed as i64));
                 let dist = if matches!(g, Generator::Uniform { .. }) {
                     RandomDist::Uniform
                 } else {
@@ -420,7 +432,7 @@ impl<'a> KernelBuilder<'a> {
         let id = node.id;
         if input.numel() == 0 {
             // Nothing to read: every element is padding.
-            return self.param(id, role::VALUE, value.cast(node.dtype));
+            return self.param(id, Role::Value, value.cast(node.dtype));
         }
         let mut dims = self.dims_of(ctx, &node.shape, id);
         let mut valid: Option<ValueId> = None;
@@ -428,8 +440,8 @@ impl<'a> KernelBuilder<'a> {
             if before[d] == 0 && input.shape[d] == node.shape[d] {
                 continue;
             }
-            let b = self.iparam(id, role::START + d as u32, before[d]);
-            let n = self.iparam(id, role::OPERAND_EXTENT + d as u32, input.shape[d]);
+            let b = self.iparam(id, Role::Start(d), before[d]);
+            let n = self.iparam(id, Role::OperandExtent(d), input.shape[d]);
             let i = self.bin(BinaryOp::Sub, dims[d], b);
             let (ok, clamped) = self.in_range(i, n);
             dims[d] = clamped;
@@ -442,7 +454,7 @@ impl<'a> KernelBuilder<'a> {
         match valid {
             None => inner,
             Some(ok) => {
-                let fill = self.param(id, role::VALUE, value.cast(node.dtype));
+                let fill = self.param(id, Role::Value, value.cast(node.dtype));
                 self.select(ok, inner, fill)
             }
         }
@@ -457,15 +469,15 @@ impl<'a> KernelBuilder<'a> {
             if input.numel() == 0 {
                 continue; // contributes no elements, and has none to read
             }
-            let o = self.iparam(id, role::START + k as u32, offset);
-            let n = self.iparam(id, role::OPERAND_EXTENT + k as u32, input.shape[axis]);
+            let o = self.iparam(id, Role::Start(k), offset);
+            let n = self.iparam(id, Role::OperandExtent(k), input.shape[axis]);
             let i = self.bin(BinaryOp::Sub, out[axis], o);
             let (_, clamped) = self.in_range(i, n);
             let mut dims = out.clone();
             dims[axis] = clamped;
             let v = self.lower(input, &Ctx::dims(dims));
             offset += input.shape[axis];
-            let end = self.iparam(id, role::END + k as u32, offset);
+            let end = self.iparam(id, Role::End(k), offset);
             parts.push((self.bin(BinaryOp::Lt, out[axis], end), v));
         }
         let Some((_, mut acc)) = parts.pop() else {
@@ -486,20 +498,23 @@ impl<'a> KernelBuilder<'a> {
         len: usize,
         reduce_len: usize,
     ) -> Lowered {
+        let kernel = Arc::new(Kernel {
+            body: self.body,
+            params: self.params,
+            inputs: self.inputs,
+            outputs,
+            output_dtypes,
+            reduction,
+        });
+        let args = LaunchArgs {
+            len,
+            reduce_len,
+            params: self.param_values,
+            input_lens: self.input_nodes.iter().map(|n| n.numel()).collect(),
+        };
         Lowered {
-            kernel: Kernel {
-                body: self.body,
-                params: self.params,
-                inputs: self.inputs,
-                outputs,
-                output_dtypes,
-                reduction,
-            },
-            launch: Launch {
-                len,
-                reduce_len,
-                params: self.param_values,
-            },
+            launch: Launch::new(kernel.clone(), args),
+            kernel,
             inputs: self.input_nodes,
         }
     }
@@ -533,7 +548,7 @@ pub fn lower_reduction(root: &NodeRef, boundary: &HashSet<u64>) -> Option<Lowere
     let kept = in_shape.len() - axes.len();
     let is_suffix = axes.iter().enumerate().all(|(i, &a)| a == kept + i);
     let ctx = if is_suffix {
-        let rl = b.iparam(0, role::LAST, reduce_len);
+        let rl = b.iparam(0, Role::Last, reduce_len);
         let base = b.bin(BinaryOp::Mul, o, rl);
         Ctx::flat(b.bin(BinaryOp::Add, base, r))
     } else {

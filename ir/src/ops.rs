@@ -7,6 +7,7 @@ macro_rules! op_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident => $s:literal),* $(,)? }) => {
         $(#[$m])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum $name { $($variant),* }
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),*];
@@ -103,6 +104,8 @@ impl UnaryOp {
                 bad("rounding is defined on real numbers; apply it to real() and imag()")
             }
             Floor | Ceil | Round | Trunc if !x.is_float() => same(x),
+            // numpy keeps the integer dtype (1/x truncated).
+            Reciprocal if x.is_int() => same(x),
             Cbrt | Expm1 | Exp2 | Log1p | Log2 | Log10 | Tan | Asin | Acos | Atan | Sinh
             | Cosh | Tanh
                 if x.is_complex() =>

@@ -90,14 +90,24 @@ fn positional(outputs: &[NodeRef]) -> Positional {
     }
 }
 
+/// Whether two topological orders hold the same nodes in the same order.
+fn same_nodes(a: &[NodeRef], b: &[NodeRef]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.id == y.id)
+}
+
 impl PlanCache {
     pub fn new() -> PlanCache {
         PlanCache::default()
     }
 
     /// The same steps as [`schedule`], reusing the plan of an identical earlier graph.
-    pub fn schedule(&self, outputs: &[NodeRef]) -> Vec<Step> {
+    /// A node whose shape holds more elements than an array can (made by an infallible
+    /// constructor such as `zeros` or `linspace`) is an error here, before any work.
+    pub fn schedule(&self, outputs: &[NodeRef]) -> crate::error::Result<Vec<Step>> {
         let p = positional(outputs);
+        for n in &p.order {
+            crate::shape::check_shape(n.op.user_name(), &n.shape)?;
+        }
         let resolve = |r: &Ref| match *r {
             Ref::Node(i) => p.order[i as usize].clone(),
             Ref::Leaf(i) => p.leaves[i as usize].clone(),
@@ -109,16 +119,25 @@ impl PlanCache {
             .get(&p.key)
             .cloned();
         if let Some(plan) = cached {
-            return plan
+            return Ok(plan
                 .iter()
                 .map(|s| Step {
                     work: s.work.clone(),
                     inputs: s.inputs.iter().map(resolve).collect(),
                     outputs: s.outputs.iter().map(resolve).collect(),
                 })
-                .collect();
+                .collect());
         }
         let steps = schedule(outputs);
+        // Another thread may have evaluated nodes of this graph while it was scheduled:
+        // then the steps were cut from a graph that no longer matches `p.key` (a node
+        // the key counts as unevaluated may have been read from its buffer instead) and
+        // must not be cached under it. Evaluation only ever turns unevaluated nodes into
+        // evaluated ones, so an unchanged set of unevaluated nodes after scheduling means
+        // nothing changed during it: key and plan describe one consistent snapshot.
+        if !same_nodes(&p.order, &topo_order(outputs)) {
+            return Ok(steps);
+        }
         let mut pos: FxHashMap<u64, Ref> = FxHashMap::default();
         for (i, n) in p.order.iter().enumerate() {
             pos.insert(n.id, Ref::Node(i as u32));
@@ -152,7 +171,7 @@ impl PlanCache {
             }
             plans.insert(p.key, Arc::new(plan));
         }
-        steps
+        Ok(steps)
     }
 
     /// Plans currently kept.

@@ -27,16 +27,17 @@ fn pool() -> &'static Mutex<Pool> {
 }
 
 /// A buffer for a kernel to overwrite completely: recycled when one of this dtype and
-/// length is pooled (its contents are then stale), zeroed otherwise.
-pub fn output_buffer(dtype: DType, len: usize) -> HostBuffer {
-    if dtype.size() * len >= MIN_BYTES {
+/// length is pooled (its contents are then stale), zeroed otherwise. An allocation the
+/// system cannot satisfy is an out-of-memory error, not an abort.
+pub fn output_buffer(dtype: DType, len: usize) -> crate::error::Result<HostBuffer> {
+    if dtype.size().saturating_mul(len) >= MIN_BYTES {
         let mut p = pool().lock().unwrap_or_else(|e| e.into_inner());
         if let Some(buf) = p.free.get_mut(&(dtype, len)).and_then(Vec::pop) {
             p.bytes -= dtype.size() * len;
-            return buf;
+            return Ok(buf);
         }
     }
-    HostBuffer::zeros(dtype, len)
+    HostBuffer::try_zeros("evaluate", dtype, len)
 }
 
 /// Keep `buf` for reuse if it is large and the pool has room; otherwise free it.

@@ -6,10 +6,12 @@ use crate::dtype::Scalar;
 use crate::ops::{BinaryOp, UnaryOp};
 use num_complex::Complex;
 
-/// numpy's `sign` for floats: NaN stays NaN, zeros stay zero (with their sign).
+/// numpy's `sign` for floats: NaN stays NaN, both zeros give +0.0.
 fn fsign<F: num_like::Float>(x: F) -> F {
-    if x.is_nan() || x == F::ZERO {
+    if x.is_nan() {
         x
+    } else if x == F::ZERO {
+        F::ZERO
     } else if x > F::ZERO {
         F::ONE
     } else {
@@ -17,28 +19,66 @@ fn fsign<F: num_like::Float>(x: F) -> F {
     }
 }
 
-/// numpy's `maximum`/`minimum`: NaN in either operand gives NaN.
+/// numpy's `maximum`/`minimum`: NaN in either operand gives NaN (the first operand's
+/// if both are NaN); on ties (+0.0 and -0.0 compare equal) numpy 2.x returns the second
+/// operand.
 fn fmax_nan<F: num_like::Float>(a: F, b: F, take_max: bool) -> F {
     if a.is_nan() {
         a
     } else if b.is_nan() {
         b
     } else if take_max {
-        // +0.0 and -0.0 compare equal; numpy returns the first operand then.
-        if b > a {
-            b
-        } else {
+        if a > b {
             a
+        } else {
+            b
         }
-    } else if b < a {
-        b
-    } else {
+    } else if a < b {
         a
+    } else {
+        b
+    }
+}
+
+/// numpy's complex division (Smith's method, as numpy's loops): scaled by the larger
+/// part of the divisor, so that |y| near the overflow or underflow threshold does not
+/// overflow, and x / 0 gives an infinity or NaN part by part ((1+1j)/0 = inf+infj).
+fn cdiv<F: num_like::Float>(x: Complex<F>, y: Complex<F>) -> Complex<F> {
+    let (ar, ai) = (x.re, x.im);
+    let (br, bi) = (y.re, y.im);
+    let (abs_br, abs_bi) = (br.abs(), bi.abs());
+    if abs_br >= abs_bi {
+        if abs_br == F::ZERO && abs_bi == F::ZERO {
+            Complex::new(ar / abs_br, ai / abs_br)
+        } else {
+            let rat = bi / br;
+            let scl = F::ONE / (br + bi * rat);
+            Complex::new((ar + ai * rat) * scl, (ai - ar * rat) * scl)
+        }
+    } else {
+        let rat = br / bi;
+        let scl = F::ONE / (bi + br * rat);
+        Complex::new((ar * rat + ai) * scl, (ai * rat - ar) * scl)
+    }
+}
+
+/// numpy's complex reciprocal (as numpy's loops): 1/0 is nan+nanj, 1/(inf+0j) is 0-0j.
+fn cinv<F: num_like::Float>(z: Complex<F>) -> Complex<F> {
+    if z.im.abs() <= z.re.abs() {
+        let r = z.im / z.re;
+        let d = z.re + z.im * r;
+        Complex::new(F::ONE / d, -r / d)
+    } else {
+        let r = z.re / z.im;
+        let d = z.re * r + z.im;
+        Complex::new(r / d, -F::ONE / d)
     }
 }
 
 /// Integer power with wrapping multiplication; negative exponents give the truncated
-/// quotient 1/b^n (1, ±1 for base ±1, 0 otherwise), as C integer division would.
+/// quotient 1/b^n (1, ±1 for base ±1, 0 otherwise), as C integer division would. (numpy
+/// raises ValueError; the API refuses a constant negative exponent, an array of
+/// exponents computed at run time gets this: docs/numpy-differences.md.)
 fn ipow<I: num_like::Int>(b: I, e: I) -> I {
     if e < I::ZERO {
         return if b == I::ONE {
@@ -173,7 +213,7 @@ macro_rules! complex_unary {
             }),
             Sqrt => Scalar::$c(z.sqrt()),
             Square => Scalar::$c(z * z),
-            Reciprocal => Scalar::$c(z.inv()),
+            Reciprocal => Scalar::$c(cinv(z)),
             Exp => Scalar::$c(z.exp()),
             Log => Scalar::$c(z.ln()),
             Sin => Scalar::$c(z.sin()),
@@ -195,7 +235,7 @@ macro_rules! complex_binary {
             Add => Scalar::$c(x + y),
             Sub => Scalar::$c(x - y),
             Mul => Scalar::$c(x * y),
-            Div => Scalar::$c(x / y),
+            Div => Scalar::$c(cdiv(x, y)),
             // numpy: x**0 is 1, and 0**y is 0 for real y > 0.
             Pow if y.re == 0.0 && y.im == 0.0 => Scalar::$c(Complex::new(1.0, 0.0)),
             Pow if x.re == 0.0 && x.im == 0.0 && y.im == 0.0 && y.re > 0.0 => {
@@ -248,6 +288,14 @@ fn int_unary(op: UnaryOp, v: i64) -> i64 {
         Abs => v.wrapping_abs(),
         Sign => v.signum(),
         Square => v.wrapping_mul(v),
+        // numpy keeps the integer dtype: 1/x truncated (1, -1 or 0). numpy's 1/0 is
+        // C's undefined float-to-int conversion of inf (INT_MIN on x86-64); we give 0,
+        // as integer division by zero does (docs/numpy-differences.md).
+        Reciprocal => match v {
+            1 => 1,
+            -1 => -1,
+            _ => 0,
+        },
         Floor | Ceil | Round | Trunc | Real | Conj => v,
         Imag => 0,
         _ => unreachable!("signature() promotes int {} to float", op.name()),
@@ -289,10 +337,19 @@ pub fn binary(op: BinaryOp, a: Scalar, b: Scalar) -> Scalar {
 
 /// The small numeric traits the helpers above need, for f32/f64 and i32/i64.
 mod num_like {
-    pub trait Float: Copy + PartialOrd + core::ops::Neg<Output = Self> {
+    pub trait Float:
+        Copy
+        + PartialOrd
+        + core::ops::Neg<Output = Self>
+        + core::ops::Add<Output = Self>
+        + core::ops::Sub<Output = Self>
+        + core::ops::Mul<Output = Self>
+        + core::ops::Div<Output = Self>
+    {
         const ZERO: Self;
         const ONE: Self;
         fn is_nan(self) -> bool;
+        fn abs(self) -> Self;
     }
     impl Float for f32 {
         const ZERO: Self = 0.0;
@@ -300,12 +357,18 @@ mod num_like {
         fn is_nan(self) -> bool {
             f32::is_nan(self)
         }
+        fn abs(self) -> Self {
+            f32::abs(self)
+        }
     }
     impl Float for f64 {
         const ZERO: Self = 0.0;
         const ONE: Self = 1.0;
         fn is_nan(self) -> bool {
             f64::is_nan(self)
+        }
+        fn abs(self) -> Self {
+            f64::abs(self)
         }
     }
     pub trait Int: Copy + PartialOrd + core::ops::Sub<Output = Self> {

@@ -26,15 +26,68 @@ use std::sync::Arc;
 /// Fused cost above which a node is computed once into a buffer rather than recomputed.
 pub const EXPENSIVE: u32 = 8;
 
-/// A library operation with the shapes and dtypes of its operand and result.
+/// What a library call describes: the operation with the shapes and dtypes of its
+/// operands and result. Read through [`LibraryCall`].
 #[derive(Debug, Clone, PartialEq)]
-pub struct LibraryCall {
+pub struct LibraryCallArgs {
     pub op: LibraryOp,
     /// Shapes and dtypes of the operands, in order.
     pub input_shapes: Vec<Shape>,
     pub input_dtypes: Vec<DType>,
     pub output_shape: Shape,
     pub output_dtype: DType,
+}
+
+/// A library operation as the scheduler emits it. Only scheduling makes one (its
+/// fields are private; read them through `Deref` to [`LibraryCallArgs`]), so its
+/// shapes are those of a real graph node and its operands; [`LibraryCall::check`]
+/// confirms that the buffers a backend is handed match them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LibraryCall(LibraryCallArgs);
+
+impl std::ops::Deref for LibraryCall {
+    type Target = LibraryCallArgs;
+    fn deref(&self) -> &LibraryCallArgs {
+        &self.0
+    }
+}
+
+impl LibraryCall {
+    /// The library contract, checked by every backend before it runs `self`: the
+    /// operands, given as (dtype, length), match the call in count, dtype and length.
+    pub fn check<I>(&self, inputs: I) -> crate::error::Result<()>
+    where
+        I: IntoIterator<Item = (DType, usize)>,
+    {
+        let bad = |msg: String| Err(crate::error::Error::internal(self.op.name(), msg));
+        let inputs: Vec<(DType, usize)> = inputs.into_iter().collect();
+        if inputs.len() != self.input_shapes.len() || inputs.len() != self.input_dtypes.len() {
+            return bad(format!(
+                "{} operands given, {} expected",
+                inputs.len(),
+                self.input_shapes.len()
+            ));
+        }
+        for (k, ((t, n), (shape, &want_t))) in inputs
+            .iter()
+            .zip(self.input_shapes.iter().zip(&self.input_dtypes))
+            .enumerate()
+        {
+            if *t != want_t {
+                return bad(format!("operand {k} is {t} but the call reads {want_t}"));
+            }
+            if crate::shape::checked_numel(shape) != Some(*n) {
+                return bad(format!(
+                    "operand {k} has {n} elements but the call reads shape {}",
+                    crate::error::fmt_shape(shape)
+                ));
+            }
+        }
+        if crate::shape::checked_numel(&self.output_shape).is_none() {
+            return bad("the result's element count overflows".into());
+        }
+        Ok(())
+    }
 }
 
 /// What a step runs.
@@ -226,7 +279,8 @@ fn fused_costs(order: &[NodeRef], roots: &HashSet<u64>) -> HashMap<u64, u32> {
             .iter()
             .filter(|i| !roots.contains(&i.id))
             .map(|i| cost.get(&i.id).copied().unwrap_or(0))
-            .sum();
+            // a DAG's fused cost can double per level (a recurrence): saturate
+            .fold(0u32, u32::saturating_add);
         cost.insert(n.id, own_cost(&n.op).saturating_add(below));
     }
     cost
@@ -307,7 +361,7 @@ fn build_steps(order: &[NodeRef], roots: &HashSet<u64>) -> Vec<Step> {
             };
             Some(Step {
                 work: Work::Kernel {
-                    kernel: Arc::new(lowered.kernel),
+                    kernel: lowered.kernel,
                     launch: lowered.launch,
                 },
                 inputs: lowered.inputs,
@@ -324,13 +378,13 @@ fn library_step(op: &LibraryOp, node: &NodeRef) -> Option<Step> {
         return None;
     }
     Some(Step {
-        work: Work::Library(LibraryCall {
+        work: Work::Library(LibraryCall(LibraryCallArgs {
             op: op.clone(),
             input_shapes: inputs.iter().map(|n| n.shape.clone()).collect(),
             input_dtypes: inputs.iter().map(|n| n.dtype).collect(),
             output_shape: node.shape.clone(),
             output_dtype: node.dtype,
-        }),
+        })),
         inputs,
         outputs: vec![node.clone()],
     })

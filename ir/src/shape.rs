@@ -6,8 +6,35 @@ use smallvec::SmallVec;
 /// Extents of an array, outermost first (row-major).
 pub type Shape = SmallVec<[usize; 4]>;
 
+/// Elements of a shape. Shapes of graph nodes are checked when they are made (their
+/// element count fits `isize`), so this cannot overflow for them; use
+/// [`checked_numel`] for shapes from users.
 pub fn numel(shape: &[usize]) -> usize {
     shape.iter().product()
+}
+
+/// Elements of `shape`, or `None` if the product overflows `usize`.
+pub fn checked_numel(shape: &[usize]) -> Option<usize> {
+    shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d))
+}
+
+/// The most elements one array may have: its byte size must fit `isize` for the widest
+/// dtype (16-byte complex128), which is also what an allocation can ever provide.
+pub const MAX_ELEMENTS: usize = (isize::MAX as usize) / 16;
+
+/// Check a shape a user asked for: its element count must not overflow and must stay
+/// within [`MAX_ELEMENTS`]. `op` names the user's call.
+pub fn check_shape(op: &str, shape: &[usize]) -> Result<usize> {
+    match checked_numel(shape) {
+        Some(n) if n <= MAX_ELEMENTS => Ok(n),
+        _ => Err(Error::invalid(
+            op,
+            format!(
+                "shape {} has more elements than any array can hold (at most {MAX_ELEMENTS}); use smaller extents",
+                crate::error::fmt_shape(shape)
+            ),
+        )),
+    }
 }
 
 /// Row-major element strides of a contiguous array of this shape.
@@ -80,7 +107,10 @@ pub fn normalize_axes(op: &str, axes: Option<&[isize]>, shape: &[usize]) -> Resu
     if out.len() != before {
         return Err(Error::invalid(
             op,
-            format!("repeated axis in {axes:?}; name each axis once"),
+            format!(
+                "repeated axis in axes {}; name each axis once",
+                crate::error::fmt_tuple(axes.unwrap_or(&[]))
+            ),
         ));
     }
     Ok(out)

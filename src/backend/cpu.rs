@@ -52,8 +52,9 @@ struct Ptrs {
     inputs: *const *const u8,
     outputs: *const *mut u8,
 }
-// SAFETY: the pointed-to memory outlives the launch, inputs are only read, and every
-// block writes a disjoint range of the outputs.
+// SAFETY: the pointed-to memory (params, input and output pointer arrays, and the
+// buffers they point to) outlives the launch, which returns only after every block
+// finished; inputs are only read, and every block writes a disjoint range of the outputs.
 unsafe impl Send for Ptrs {}
 unsafe impl Sync for Ptrs {}
 
@@ -91,24 +92,15 @@ impl Backend for CpuBackend {
         inputs: &[BufferRef],
     ) -> Result<Vec<BufferRef>> {
         let hosts = host_inputs(self.name(), inputs)?;
+        // The launch contract (kernel, input counts, dtypes, lengths) before any
+        // compiled code runs: see the SAFETY note below.
         check_arguments(kernel, launch, &hosts)?;
-        if kernel.reduction.is_some() && launch.reduce_len == 0 && launch.len > 0 {
-            if let Some(r) = &kernel.reduction {
-                use mathengine_ir::ReduceOp::*;
-                if matches!(r.op, Min | Max | ArgMin | ArgMax) {
-                    return Err(Error::invalid(
-                        r.op.name(),
-                        "zero-size reduction has no identity",
-                    ));
-                }
-            }
-        }
         let compiled = self.cache.get(kernel)?;
         let mut outs: Vec<HostBuffer> = kernel
             .output_dtypes
             .iter()
             .map(|&t| mathengine_ir::pool::output_buffer(t, launch.len))
-            .collect();
+            .collect::<Result<_>>()?;
         let params: Vec<[u64; 2]> = launch
             .params
             .iter()
@@ -131,8 +123,14 @@ impl Backend for CpuBackend {
         };
         let run = |start: usize, end: usize| {
             let p = ptrs;
-            // SAFETY: buffers match the kernel's dtypes (checked above) and lengths
-            // (lowering clamps every index into its input; outputs have `len` elements).
+            // SAFETY: `check_arguments` confirmed that `kernel` is the kernel `launch` was
+            // lowered with (a `Launch` is made only by lowering) and that the input
+            // buffers have the dtypes and lengths lowering recorded. Lowering emits only
+            // loads whose index lies inside its input for every output index below
+            // `launch.len` and reduced index below `reduce_len` (movement ops map indices
+            // into the operand's shape; pad and concatenate also clamp). Outputs have
+            // `len` elements of their dtypes and each block writes only [start, end).
+            // Params hold one 16-byte slot per `kernel.params` entry (count checked).
             unsafe {
                 compiled.call(
                     p.params,
@@ -158,22 +156,14 @@ impl Backend for CpuBackend {
             .collect())
     }
 
-    fn supports_library(&self, _call: &LibraryCall) -> bool {
-        true
+    fn supports_library(&self, _call: &LibraryCall) -> super::Support {
+        Ok(())
     }
 
     fn run_library(&self, call: &LibraryCall, inputs: &[BufferRef]) -> Result<Vec<BufferRef>> {
         let hosts = host_inputs(self.name(), inputs)?;
-        if hosts.len() != call.input_shapes.len() {
-            return Err(Error::invalid(
-                call.op.name(),
-                format!(
-                    "{} operands given, {} expected",
-                    hosts.len(),
-                    call.input_shapes.len()
-                ),
-            ));
-        }
+        // The shared library contract (operand counts, dtypes, lengths) first.
+        call.check(hosts.iter().map(|h| (h.dtype(), h.len())))?;
         let out = match call.op {
             LibraryOp::Fft { .. } | LibraryOp::Rfft | LibraryOp::Irfft { .. } => {
                 super::cpu_fft::run(call, hosts[0])?

@@ -30,6 +30,20 @@ unsafe impl<T> Sync for SharedMut<T> {}
 trait Precision: FftNum + Default {
     fn planner() -> &'static Mutex<FftPlanner<Self>>;
     fn real_planner() -> &'static Mutex<RealFftPlanner<Self>>;
+    /// `n` complex zeros, or `None` if they cannot be allocated.
+    fn complex_zeros(n: usize) -> Option<Vec<Complex<Self>>>;
+    /// `n` real zeros, or `None` if they cannot be allocated.
+    fn real_zeros(n: usize) -> Option<Vec<Self>>;
+}
+
+/// An out-of-memory error for a transform's buffer of `n` elements of `T`.
+fn oom<T>(op: &str, n: usize) -> Error {
+    Error::out_of_memory(
+        op,
+        format!("a transform buffer of {n} elements"),
+        n,
+        std::mem::size_of::<T>(),
+    )
 }
 
 macro_rules! precision {
@@ -42,6 +56,12 @@ macro_rules! precision {
             fn real_planner() -> &'static Mutex<RealFftPlanner<$t>> {
                 static P: OnceLock<Mutex<RealFftPlanner<$t>>> = OnceLock::new();
                 P.get_or_init(|| Mutex::new(RealFftPlanner::new()))
+            }
+            fn complex_zeros(n: usize) -> Option<Vec<Complex<$t>>> {
+                mathengine_ir::buffer::try_zeroed_vec(n)
+            }
+            fn real_zeros(n: usize) -> Option<Vec<$t>> {
+                mathengine_ir::buffer::try_zeroed_vec(n)
             }
         }
     };
@@ -68,35 +88,49 @@ pub fn run(call: &LibraryCall, input: &HostBuffer) -> Result<HostBuffer> {
             "FFT kernels take complex64/complex128 (or float32/float64 for rfft)",
         )
     };
+    let op = call.op.name();
     Ok(match (&call.op, input) {
         (LibraryOp::Fft { axes, inverse }, HostBuffer::C128(v)) => {
-            let data = embed(v, shape, &call.output_shape);
-            HostBuffer::C128(fft_axes(data, &call.output_shape, axes, *inverse))
+            let data = embed(op, v, shape, &call.output_shape)?;
+            HostBuffer::C128(fft_axes(op, data, &call.output_shape, axes, *inverse)?)
         }
         (LibraryOp::Fft { axes, inverse }, HostBuffer::C64(v)) => {
-            let data = embed(v, shape, &call.output_shape);
-            HostBuffer::C64(fft_axes(data, &call.output_shape, axes, *inverse))
+            let data = embed(op, v, shape, &call.output_shape)?;
+            HostBuffer::C64(fft_axes(op, data, &call.output_shape, axes, *inverse)?)
         }
-        (LibraryOp::Rfft, HostBuffer::F64(v)) => HostBuffer::C128(rfft_rows(v, shape)),
-        (LibraryOp::Rfft, HostBuffer::F32(v)) => HostBuffer::C64(rfft_rows(v, shape)),
-        (LibraryOp::Irfft { n }, HostBuffer::C128(v)) => HostBuffer::F64(irfft_rows(v, shape, *n)),
-        (LibraryOp::Irfft { n }, HostBuffer::C64(v)) => HostBuffer::F32(irfft_rows(v, shape, *n)),
+        (LibraryOp::Rfft, HostBuffer::F64(v)) => HostBuffer::C128(rfft_rows(op, v, shape)?),
+        (LibraryOp::Rfft, HostBuffer::F32(v)) => HostBuffer::C64(rfft_rows(op, v, shape)?),
+        (LibraryOp::Irfft { n }, HostBuffer::C128(v)) => {
+            HostBuffer::F64(irfft_rows(op, v, shape, *n)?)
+        }
+        (LibraryOp::Irfft { n }, HostBuffer::C64(v)) => {
+            HostBuffer::F32(irfft_rows(op, v, shape, *n)?)
+        }
         _ => return Err(bad()),
     })
 }
 
 /// `data` (row-major, `shape`) copied into the leading corner of a zero array of `out`
 /// (every axis of `out` at least as long): zero padding at the end of each axis.
-fn embed<T: Copy + Default + Send + Sync>(data: &[T], shape: &[usize], out: &[usize]) -> Vec<T> {
+fn embed<T: Precision>(
+    op: &str,
+    data: &[Complex<T>],
+    shape: &[usize],
+    out: &[usize],
+) -> Result<Vec<Complex<T>>> {
+    let len = mathengine_ir::shape::checked_numel(out)
+        .ok_or_else(|| oom::<Complex<T>>(op, usize::MAX))?;
+    let mut result = T::complex_zeros(len).ok_or_else(|| oom::<Complex<T>>(op, len))?;
     if shape == out {
-        return data.to_vec();
+        result.copy_from_slice(data);
+        return Ok(result);
     }
-    let mut result = vec![T::default(); out.iter().product()];
     let Some(&row) = shape.last() else {
-        return data.to_vec();
+        result.copy_from_slice(data);
+        return Ok(result);
     };
     if row == 0 || data.is_empty() {
-        return result;
+        return Ok(result);
     }
     let out_strides = mathengine_ir::shape::strides(out);
     let in_strides = mathengine_ir::shape::strides(shape);
@@ -111,7 +145,7 @@ fn embed<T: Copy + Default + Send + Sync>(data: &[T], shape: &[usize], out: &[us
         }
         result[dst..dst + row].copy_from_slice(src);
     }
-    result
+    Ok(result)
 }
 
 /// Transform every row of length `n` in place, rows in parallel.
@@ -124,13 +158,22 @@ fn rows_in_place<T: Precision>(data: &mut [Complex<T>], n: usize, fft: &Arc<dyn 
 }
 
 fn fft_axes<T: Precision>(
+    op: &str,
     mut data: Vec<Complex<T>>,
     shape: &[usize],
     axes: &[usize],
     inverse: bool,
-) -> Vec<Complex<T>> {
+) -> Result<Vec<Complex<T>>> {
     if data.is_empty() {
-        return data;
+        return Ok(data);
+    }
+    // The column passes below use raw pointers within blocks of `data`: it must hold
+    // exactly the elements of `shape` (it does: `embed` made it so).
+    if mathengine_ir::shape::checked_numel(shape) != Some(data.len()) {
+        return Err(Error::internal(
+            op,
+            "transform buffer does not match its shape",
+        ));
     }
     for &axis in axes {
         let n = shape[axis];
@@ -160,8 +203,11 @@ fn fft_axes<T: Precision>(
                     let c0 = t * TILE;
                     let w = TILE.min(inner - c0);
                     let p = base;
-                    // SAFETY: tile t reads and writes only columns c0..c0+w of the block,
-                    // which no other tile touches; the block outlives the loop.
+                    // SAFETY: `data` holds exactly the elements of `shape` (checked above),
+                    // so every block is a whole [n, inner] block and r * inner + c0 + c <
+                    // n * inner stays inside it; tile t reads and writes only columns
+                    // c0..c0+w of the block, which no other tile touches; the block
+                    // outlives the loop.
                     unsafe {
                         for r in 0..n {
                             for c in 0..w {
@@ -179,16 +225,19 @@ fn fft_axes<T: Precision>(
             );
         }
     }
-    data
+    Ok(data)
 }
 
-fn rfft_rows<T: Precision>(data: &[T], shape: &[usize]) -> Vec<Complex<T>> {
+fn rfft_rows<T: Precision>(op: &str, data: &[T], shape: &[usize]) -> Result<Vec<Complex<T>>> {
     let n = shape.last().copied().unwrap_or(1);
     let m = n / 2 + 1;
     let rows = data.len().checked_div(n).unwrap_or(0);
-    let mut out = vec![Complex::default(); rows * m];
+    let len = rows
+        .checked_mul(m)
+        .ok_or_else(|| oom::<Complex<T>>(op, usize::MAX))?;
+    let mut out = T::complex_zeros(len).ok_or_else(|| oom::<Complex<T>>(op, len))?;
     if rows == 0 {
-        return out;
+        return Ok(out);
     }
     let r2c = T::real_planner()
         .lock()
@@ -205,10 +254,15 @@ fn rfft_rows<T: Precision>(data: &[T], shape: &[usize]) -> Vec<Complex<T>> {
                     .expect("buffer lengths match the plan");
             }
         });
-    out
+    Ok(out)
 }
 
-fn irfft_rows<T: Precision>(data: &[Complex<T>], shape: &[usize], n: usize) -> Vec<T> {
+fn irfft_rows<T: Precision>(
+    op: &str,
+    data: &[Complex<T>],
+    shape: &[usize],
+    n: usize,
+) -> Result<Vec<T>> {
     let m = n / 2 + 1;
     debug_assert_eq!(
         shape.last().copied(),
@@ -216,9 +270,12 @@ fn irfft_rows<T: Precision>(data: &[Complex<T>], shape: &[usize], n: usize) -> V
         "the graph pads or crops to n/2 + 1"
     );
     let rows = data.len() / m.max(1);
-    let mut out = vec![T::default(); rows * n];
+    let len = rows
+        .checked_mul(n)
+        .ok_or_else(|| oom::<T>(op, usize::MAX))?;
+    let mut out = T::real_zeros(len).ok_or_else(|| oom::<T>(op, len))?;
     if rows == 0 || n == 0 {
-        return out;
+        return Ok(out);
     }
     let c2r = T::real_planner()
         .lock()
@@ -236,5 +293,5 @@ fn irfft_rows<T: Precision>(data: &[Complex<T>], shape: &[usize], n: usize) -> V
                 let _ = c2r.process_with_scratch(irow, orow, &mut scratch);
             }
         });
-    out
+    Ok(out)
 }

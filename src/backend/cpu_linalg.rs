@@ -173,7 +173,8 @@ fn run_typed<T: Elem>(call: &LibraryCall, inputs: &[&HostBuffer]) -> Result<Host
     } else {
         (0, 0)
     };
-    let out_len: usize = call.output_shape.iter().product();
+    let out_len = mathengine_ir::shape::checked_numel(&call.output_shape)
+        .ok_or_else(|| Error::internal(op, "the result's element count overflows"))?;
     let a = data[0];
     let b = data.get(1).copied().unwrap_or(&[]);
     if a.len() != batch * m * n || b.len() != batch * m2 * k {
@@ -280,10 +281,10 @@ fn run_typed<T: Elem>(call: &LibraryCall, inputs: &[&HostBuffer]) -> Result<Host
             let x = MatMut::from_row_major_slice_mut(out, n, k);
             lstsq(op, i, a_of(i), b_of(i), x)
         })?,
-        LibraryOp::Fft { .. } | LibraryOp::Rfft | LibraryOp::Irfft { .. } => {
-            return Err(Error::invalid(
+        _ => {
+            return Err(Error::internal(
                 op,
-                "internal: FFTs run in cpu_fft, not cpu_linalg",
+                "only linear-algebra operations run in cpu_linalg (FFTs run in cpu_fft)",
             ))
         }
     };
@@ -299,7 +300,8 @@ fn batched<T: Elem>(
     work: usize,
     f: impl Fn(usize, &mut [T]) -> Result<()> + Sync,
 ) -> Result<Vec<T>> {
-    let mut out = vec![T::from_real(0.0); out_len];
+    let mut out: Vec<T> = mathengine_ir::buffer::try_with_capacity(op, "the result", out_len)?;
+    out.resize(out_len, T::from_real(0.0));
     if batch == 0 || out_len == 0 {
         return Ok(out);
     }

@@ -2,17 +2,40 @@
 //!
 //! A backend owns buffers in one memory space, runs kernel IR (compiled or
 //! interpreted), and may lack some operations: it says so through `supports`, and the
-//! engine runs that step on the CPU instead, moving data as needed.
+//! engine runs that step on its fallback backend instead (the cpu backend unless
+//! [`Engine::set_fallback_backend`](crate::Engine::set_fallback_backend) chose another),
+//! moving data as needed.
+//!
+//! Everything a backend written outside this crate needs is re-exported here: the
+//! buffer types ([`BufferRef`], [`DeviceBuffer`], [`HostBuffer`], [`as_host`]), the
+//! kernel IR ([`Kernel`], [`Launch`], read through [`LaunchArgs`]) and library calls
+//! ([`LibraryCall`], read through [`LibraryCallArgs`], and [`LibraryOp`]). A backend that
+//! runs kernels in code that is not bounds-checked calls [`Launch::check`] (or
+//! [`LibraryCall::check`]) first: the one shared check of counts, dtypes and lengths.
+//! `examples/custom_backend.rs` is a complete backend defined outside the crate.
 
 pub mod cpu;
 mod cpu_fft;
 mod cpu_linalg;
+#[cfg(feature = "cuda")]
+pub mod cuda;
+/// The cuda backend is compiled only with the `cuda` cargo feature (on by default);
+/// without it this module says so when "cuda" is selected.
+#[cfg(not(feature = "cuda"))]
+#[path = "cuda_disabled.rs"]
 pub mod cuda;
 pub mod reference;
 
-use mathengine_ir::schedule::LibraryCall;
-use mathengine_ir::{BufferRef, DeviceBuffer, Error, HostBuffer, Kernel, Launch, Result};
+pub use mathengine_ir::schedule::{LibraryCall, LibraryCallArgs};
+pub use mathengine_ir::{
+    as_host, BufferRef, DType, DeviceBuffer, Error, HostBuffer, Kernel, Launch, LaunchArgs,
+    LibraryOp, Result, Scalar,
+};
 use std::sync::Arc;
+
+/// What [`Backend::supports`] and [`Backend::supports_library`] answer: `Ok(())`, or the
+/// reason the backend cannot run the step (the engine then runs it on its fallback).
+pub type Support = std::result::Result<(), String>;
 
 /// Counters a backend keeps about its compiled-kernel cache.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -56,7 +79,7 @@ pub trait Backend: Send + Sync {
 
     /// `Ok(())` if this backend can run `kernel`; otherwise the reason, and the engine
     /// runs the kernel on the CPU instead.
-    fn supports(&self, kernel: &Kernel) -> std::result::Result<(), String> {
+    fn supports(&self, kernel: &Kernel) -> Support {
         let _ = kernel;
         Ok(())
     }
@@ -70,14 +93,33 @@ pub trait Backend: Send + Sync {
         inputs: &[BufferRef],
     ) -> Result<Vec<BufferRef>>;
 
-    /// Whether this backend runs the library operation `call` (FFT, ...); if not, the
-    /// engine runs it on the CPU and moves the data.
-    fn supports_library(&self, call: &LibraryCall) -> bool {
-        let _ = call;
-        false
+    /// `Ok(())` if this backend runs the library operation `call` (FFT, matmul, ...);
+    /// otherwise the reason, and the engine runs it on its fallback backend and moves
+    /// the data.
+    fn supports_library(&self, call: &LibraryCall) -> Support {
+        Err(format!(
+            "backend '{}' has no library kernel for {}",
+            self.name(),
+            call.op.name()
+        ))
     }
 
-    /// Run a library operation on `inputs`; returns its result buffers.
+    /// Run a library operation on `inputs` (buffers of this backend, in operand order);
+    /// returns its result buffers (one).
+    ///
+    /// The result layout is part of the contract: [`LibraryOp`]'s documentation gives
+    /// each operation's. The decompositions with several results return them packed
+    /// along the last axis, each part row-major:
+    ///
+    /// - `Qr` of `[..., m, n]`, k = min(m, n): Q (m×k) then R (k×n), so the last axis
+    ///   has m·k + k·n elements;
+    /// - `Svd` of `[..., m, n]`, k = min(m, n): U (m×k), then the singular values S (k,
+    ///   descending), then Vᴴ (k×n);
+    /// - `Eigh` of a Hermitian `[..., n, n]` (lower triangle read): the eigenvalues (n,
+    ///   ascending) then the eigenvectors (n×n, one per column).
+    ///
+    /// FFTs are unnormalised (the API scales lazily afterwards); `Fft` zero-pads the input
+    /// at the end of each axis to the output shape.
     fn run_library(&self, call: &LibraryCall, inputs: &[BufferRef]) -> Result<Vec<BufferRef>> {
         let _ = inputs;
         Err(Error::Unsupported {

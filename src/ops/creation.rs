@@ -19,15 +19,15 @@ pub enum Indexing {
 impl Engine {
     /// An array holding `data` with `shape` (row-major).
     pub fn from_vec<T: Element>(&self, data: Vec<T>, shape: &[usize]) -> Result<Array> {
-        if data.len() != shape::numel(shape) {
+        let n = shape::check_shape("from_vec", shape)?;
+        if data.len() != n {
             return Err(Error::Shape {
                 op: "from_vec".into(),
                 got: vec![data.len()],
                 expected: shape.to_vec(),
                 hint: format!(
-                    "{} elements were given for a shape of {} elements",
+                    "{} elements were given for a shape of {n} elements",
                     data.len(),
-                    shape::numel(shape)
                 ),
             });
         }
@@ -71,7 +71,18 @@ impl Engine {
                 ),
             ));
         }
-        let n = ((stop - start) / step).ceil().max(0.0) as usize;
+        let count = ((stop - start) / step).ceil().max(0.0);
+        // (NaN cannot happen: start, stop and step are finite and step is non-zero.)
+        if count > shape::MAX_ELEMENTS as f64 {
+            return Err(Error::invalid(
+                "arange",
+                format!(
+                    "arange({start}, {stop}, {step}) would have {count:e} elements, more than any array can hold (at most {}); use a larger step or a shorter range",
+                    shape::MAX_ELEMENTS
+                ),
+            ));
+        }
+        let n = count as usize;
         let g = Generator::Arange {
             start: Bits(start),
             step: Bits(step),
@@ -126,6 +137,7 @@ impl Engine {
     /// Coordinate arrays from 1-D arrays, as numpy's meshgrid.
     pub fn meshgrid(&self, arrays: &[&Array], indexing: Indexing) -> Result<Vec<Array>> {
         for a in arrays {
+            self.check_same_engine("meshgrid", a)?;
             if a.ndim() != 1 {
                 return Err(Error::Shape {
                     op: "meshgrid".into(),
@@ -139,6 +151,7 @@ impl Engine {
         if indexing == Indexing::Xy && shape.len() >= 2 {
             shape.swap(0, 1);
         }
+        shape::check_shape("meshgrid", &shape)?;
         arrays
             .iter()
             .enumerate()
@@ -148,8 +161,10 @@ impl Engine {
                 } else {
                     i
                 };
+                // Every step is valid for 1-D inputs of a checked total shape (empty
+                // ones included: no -1 to infer).
                 let mut s = vec![1isize; shape.len()];
-                s[axis] = -1;
+                s[axis] = a.size() as isize;
                 self.broadcast_to(&self.reshape(a, &s)?, &shape)
             })
             .collect()

@@ -1,18 +1,13 @@
-//! Elementwise operations: numpy broadcasting and promotion, exact simplifications
-//! (`x*1`, `x+(-0.0)`, `x-0`, `x/1`), and constant folding.
+//! Elementwise operations: numpy broadcasting and promotion. Every node is first offered
+//! to the rewrite pass of `mathengine_ir::simplify` (constant folding and exact
+//! identities), so no simplification rule lives here.
 
 use crate::array::Array;
 use crate::engine::Engine;
 use mathengine_ir::graph::ScalarKey;
-use mathengine_ir::{scalar_eval, shape, BinaryOp, DType, NodeRef, Op, Result, Scalar, UnaryOp};
+use mathengine_ir::simplify::{self, Rewrite};
+use mathengine_ir::{shape, BinaryOp, DType, NodeRef, Op, Result, Scalar, UnaryOp};
 use smallvec::smallvec;
-
-fn const_value(n: &NodeRef) -> Option<Scalar> {
-    match &n.op {
-        Op::Const(v) => Some(v.0),
-        _ => None,
-    }
-}
 
 impl Engine {
     /// A constant array: `value` (converted to `dtype`) broadcast over `shape`. Reads no memory.
@@ -25,12 +20,21 @@ impl Engine {
         )
     }
 
+    /// The node a rewrite of `mathengine_ir::simplify` stands for (`dtype` and `shape`
+    /// are the replaced node's).
+    fn rewritten(&self, r: Rewrite, dtype: DType, shape: &[usize]) -> NodeRef {
+        match r {
+            Rewrite::Const(v) => self.const_node(v, dtype, shape),
+            Rewrite::Operand(n) => n,
+        }
+    }
+
     /// `x` converted to `dtype` (no node if it already is).
     pub(crate) fn cast_node(&self, x: &NodeRef, dtype: DType) -> Result<NodeRef> {
         if x.dtype == dtype {
             return Ok(x.clone());
         }
-        if let Some(v) = const_value(x) {
+        if let Some(Rewrite::Const(v)) = simplify::cast(x) {
             return Ok(self.const_node(v, dtype, &x.shape));
         }
         self.node(Op::Cast, dtype, x.shape.clone(), smallvec![x.clone()])
@@ -41,7 +45,7 @@ impl Engine {
         if &x.shape[..] == shape {
             return Ok(x.clone());
         }
-        if let Some(v) = const_value(x) {
+        if let Some(Rewrite::Const(v)) = simplify::expand(x) {
             return Ok(self.const_node(v, x.dtype, shape));
         }
         self.node(Op::Expand, x.dtype, shape.into(), smallvec![x.clone()])
@@ -49,6 +53,11 @@ impl Engine {
 
     /// Convert to `dtype` with numpy's `astype` semantics (complex to real keeps the real part).
     pub fn astype(&self, x: &Array, dtype: DType) -> Array {
+        // astype cannot fail, so an array of another engine is cast in its own engine:
+        // the result still belongs there, and the next call mixing engines refuses it.
+        if self.check_same_engine("astype", x).is_err() {
+            return x.engine().astype(x, dtype);
+        }
         // Cast never fails: every dtype converts to every other.
         self.wrap(
             self.cast_node(&x.node, dtype)
@@ -61,21 +70,8 @@ impl Engine {
         self.check_same_engine(op.name(), x)?;
         let sig = op.signature(x.dtype())?;
         let xin = self.cast_node(&x.node, sig.compute)?;
-        if let Some(v) = const_value(&xin) {
-            return Ok(self.wrap(self.const_node(scalar_eval::unary(op, v), sig.out, &xin.shape)));
-        }
-        if matches!(
-            op,
-            UnaryOp::Real
-                | UnaryOp::Conj
-                | UnaryOp::Floor
-                | UnaryOp::Ceil
-                | UnaryOp::Round
-                | UnaryOp::Trunc
-        ) && sig.compute == sig.out
-            && !sig.out.is_inexact()
-        {
-            return Ok(self.wrap(xin));
+        if let Some(r) = simplify::unary(op, &xin, sig.out) {
+            return Ok(self.wrap(self.rewritten(r, sig.out, &xin.shape)));
         }
         Ok(self.wrap(self.node(Op::Unary(op), sig.out, xin.shape.clone(), smallvec![xin])?))
     }
@@ -88,15 +84,22 @@ impl Engine {
         let out_shape = shape::broadcast_shapes(op.name(), a.shape(), b.shape())?;
         let x = self.cast_node(&a.node, sig.compute)?;
         let y = self.cast_node(&b.node, sig.compute)?;
-        if let (Some(u), Some(v)) = (const_value(&x), const_value(&y)) {
-            return Ok(self.wrap(self.const_node(
-                scalar_eval::binary(op, u, v),
-                sig.out,
-                &out_shape,
-            )));
+        // numpy raises ValueError for an integer power with a negative integer exponent.
+        // A constant exponent is refused here; an array of exponents computed at run
+        // time gives the truncated 1/b^n instead (docs/numpy-differences.md).
+        if op == BinaryOp::Pow && sig.compute.is_int() {
+            if let Some(v) = simplify::const_value(&y).filter(|v| v.to_i64() < 0) {
+                return Err(mathengine_ir::Error::invalid(
+                    op.name(),
+                    format!(
+                        "integers to negative integer powers are not allowed ({} base, exponent {v}); convert the base to float first, e.g. astype(float64), as numpy requires",
+                        a.dtype()
+                    ),
+                ));
+            }
         }
-        if let Some(same) = identity_operand(op, &x, &y, sig.out, &out_shape) {
-            return Ok(self.wrap(same));
+        if let Some(r) = simplify::binary(op, &x, &y, sig.out, &out_shape) {
+            return Ok(self.wrap(self.rewritten(r, sig.out, &out_shape)));
         }
         let x = self.expand_node(&x, &out_shape)?;
         let y = self.expand_node(&y, &out_shape)?;
@@ -114,8 +117,8 @@ impl Engine {
         let c = self.expand_node(&self.cast_node(&cond.node, DType::Bool)?, &s)?;
         let x = self.expand_node(&self.cast_node(&a.node, t)?, &s)?;
         let y = self.expand_node(&self.cast_node(&b.node, t)?, &s)?;
-        if let Some(v) = const_value(&c) {
-            return Ok(self.wrap(if v.to_bool() { x } else { y }));
+        if let Some(picked) = simplify::select(&c, &x, &y) {
+            return Ok(self.wrap(picked.clone()));
         }
         Ok(self.wrap(self.node(Op::Where, t, s, smallvec![c, x, y])?))
     }
@@ -144,52 +147,12 @@ impl Engine {
 
     /// `re + 1j*im` as a complex array (complex128 unless both are float32).
     pub fn complex(&self, re: &Array, im: &Array) -> Result<Array> {
+        self.check_same_engine("complex", re)?;
+        self.check_same_engine("complex", im)?;
         let t = DType::promote(re.dtype().to_inexact(), im.dtype().to_inexact()).to_complex();
         let i =
             self.wrap(self.const_node(Scalar::C128(num_complex::Complex64::new(0.0, 1.0)), t, &[]));
         self.add(&self.astype(re, t), &self.mul(&self.astype(im, t), &i)?)
-    }
-}
-
-/// If `op(x, y)` is exactly one operand (x*1, 1*x, x+(-0.0), x-0, x/1, ...), that operand.
-/// Only when no broadcasting or conversion happens. `x + 0.0` is not exact (-0.0 + 0.0 = +0.0).
-fn identity_operand(
-    op: BinaryOp,
-    x: &NodeRef,
-    y: &NodeRef,
-    out: DType,
-    shape: &[usize],
-) -> Option<NodeRef> {
-    let is = |n: &NodeRef, want: f64, neg_zero: bool| -> bool {
-        match const_value(n) {
-            Some(v) => {
-                let c = v.to_c128();
-                c.im == 0.0
-                    && c.re == want
-                    && (!neg_zero || !v.dtype().is_inexact() || c.re.is_sign_negative())
-            }
-            None => false,
-        }
-    };
-    // Complex x*1 is not x: (inf+0j)*(1+0j) = inf+nanj.
-    if out.is_complex() {
-        return None;
-    }
-    let keeps = |n: &NodeRef| n.dtype == out && &n.shape[..] == shape;
-    use BinaryOp::*;
-    match op {
-        Mul if is(y, 1.0, false) && keeps(x) => Some(x.clone()),
-        Mul if is(x, 1.0, false) && keeps(y) => Some(y.clone()),
-        Div if is(y, 1.0, false) && keeps(x) => Some(x.clone()),
-        Add if is(y, 0.0, true) && keeps(x) => Some(x.clone()),
-        Add if is(x, 0.0, true) && keeps(y) => Some(y.clone()),
-        Sub if is(y, 0.0, false)
-            && !const_value(y).is_some_and(|v| v.to_c128().re.is_sign_negative())
-            && keeps(x) =>
-        {
-            Some(x.clone())
-        }
-        _ => None,
     }
 }
 

@@ -16,6 +16,7 @@ impl Engine {
         keepdims: bool,
     ) -> Result<Array> {
         self.check_same_engine(op.name(), x)?;
+        shape::check_shape(op.name(), x.shape())?;
         let axes = shape::normalize_axes(op.name(), axes, x.shape())?;
         let reduced: usize = axes.iter().map(|&a| x.shape()[a]).product();
         let empty_ok = matches!(
@@ -23,7 +24,7 @@ impl Engine {
             ReduceOp::Sum | ReduceOp::Prod | ReduceOp::Any | ReduceOp::All
         );
         if reduced == 0 && !empty_ok {
-            return Err(Error::invalid(op.name(), format!("zero-size reduction over axes {axes:?} of shape {}: {} has no identity; check the array is not empty", mathengine_ir::error::fmt_shape(x.shape()), op.name())));
+            return Err(Error::invalid(op.name(), format!("zero-size reduction over axes {} of shape {}: {} has no identity; check the array is not empty", mathengine_ir::error::fmt_tuple(&axes), mathengine_ir::error::fmt_shape(x.shape()), op.name())));
         }
         if x.dtype().is_complex()
             && matches!(
@@ -162,10 +163,14 @@ impl Engine {
         keepdims: bool,
         ddof: usize,
     ) -> Result<Array> {
+        // Errors name std (the user's call), not the var it is computed from.
+        self.reduced_count("std", x, axes)?;
         self.sqrt(&self.var(x, axes, keepdims, ddof)?)
     }
 
     fn reduced_count(&self, op: &str, x: &Array, axes: Option<&[isize]>) -> Result<usize> {
+        self.check_same_engine(op, x)?;
+        shape::check_shape(op, x.shape())?;
         let axes = shape::normalize_axes(op, axes, x.shape())?;
         Ok(axes.iter().map(|&a| x.shape()[a]).product())
     }

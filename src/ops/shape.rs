@@ -39,13 +39,14 @@ impl Slice {
     }
 
     /// (first index, element count) on an axis of length `n`, as Python's `slice.indices`.
+    /// Computed in i128, so no start, stop or step (isize::MIN and MAX included) overflows.
     fn resolve(&self, n: usize) -> (i64, usize) {
-        let (n, step) = (n as i64, self.step as i64);
+        let (n, step) = (n as i128, self.step as i128);
         let (lower, upper) = if step > 0 { (0, n) } else { (-1, n - 1) };
-        let clamp = |v: Option<isize>, default: i64| match v {
+        let clamp = |v: Option<isize>, default: i128| match v {
             None => default,
             Some(v) => {
-                let v = v as i64;
+                let v = v as i128;
                 if v < 0 {
                     (v + n).max(lower)
                 } else {
@@ -62,7 +63,8 @@ impl Slice {
         } else {
             0
         };
-        (start, len as usize)
+        // 0 <= start < n and 0 <= len <= n whenever len > 0: both fit.
+        (start as i64, len as usize)
     }
 }
 
@@ -73,24 +75,46 @@ impl Engine {
 
     /// The same elements in a new shape; one entry may be -1 (inferred).
     pub fn reshape(&self, x: &Array, new_shape: &[isize]) -> Result<Array> {
-        self.check_same_engine("reshape", x)?;
-        let err = |hint: String| Error::Shape {
-            op: "reshape".into(),
-            got: x.shape().to_vec(),
-            expected: new_shape.iter().map(|&d| d.max(0) as usize).collect(),
-            hint,
+        self.reshape_named("reshape", x, new_shape)
+    }
+
+    /// `reshape`, with errors naming the user's call `op`.
+    pub(crate) fn reshape_named(&self, op: &str, x: &Array, new_shape: &[isize]) -> Result<Array> {
+        self.check_same_engine(op, x)?;
+        // A shape error naming both shapes; a requested shape with -1 (or another
+        // negative extent) is printed as given, so it is an invalid-argument error.
+        let err = |hint: String| {
+            if new_shape.iter().all(|&d| d >= 0) {
+                Error::Shape {
+                    op: op.into(),
+                    got: x.shape().to_vec(),
+                    expected: new_shape.iter().map(|&d| d as usize).collect(),
+                    hint,
+                }
+            } else {
+                Error::invalid(
+                    op,
+                    format!(
+                        "cannot reshape an array of shape {} ({} elements) into shape {}: {hint}",
+                        mathengine_ir::error::fmt_shape(x.shape()),
+                        x.size(),
+                        mathengine_ir::error::fmt_tuple(new_shape)
+                    ),
+                )
+            }
         };
-        let known: usize = new_shape
-            .iter()
-            .filter(|&&d| d >= 0)
-            .map(|&d| d as usize)
-            .product();
         let unknown = new_shape.iter().filter(|&&d| d < 0).count();
         if unknown > 1 || new_shape.iter().any(|&d| d < -1) {
             return Err(err(
-                "only one axis may be -1 and no other may be negative".into()
+                "only one axis may be -1 (inferred) and no other may be negative".into(),
             ));
         }
+        let known = new_shape
+            .iter()
+            .filter(|&&d| d >= 0)
+            .try_fold(1usize, |acc, &d| acc.checked_mul(d as usize))
+            .filter(|&k| k <= shape::MAX_ELEMENTS)
+            .ok_or_else(|| err("the new shape has more elements than any array can hold".into()))?;
         let shape: Shape = if unknown == 1 {
             if known == 0 || !x.size().is_multiple_of(known) {
                 return Err(err(format!(
@@ -116,12 +140,16 @@ impl Engine {
         if src.shape == shape {
             return Ok(x.clone());
         }
-        if let Op::Const(v) = &src.op {
-            return Ok(self.wrap(self.const_node(v.0, src.dtype, &shape)));
+        if let Some(mathengine_ir::simplify::Rewrite::Const(v)) =
+            mathengine_ir::simplify::movement(&src)
+        {
+            return Ok(self.wrap(self.const_node(v, src.dtype, &shape)));
         }
         // A reshape of a reshape is one reshape.
         if matches!(src.op, Op::Reshape) && !src.is_evaluated() {
-            src = src.inputs()[0].clone();
+            if let Some(inner) = src.inputs().first().cloned() {
+                src = inner;
+            }
             if src.shape == shape {
                 return Ok(self.wrap(src));
             }
@@ -132,6 +160,7 @@ impl Engine {
     /// Broadcast to `shape` by numpy's rules (a view: nothing is copied).
     pub fn broadcast_to(&self, x: &Array, shape: &[usize]) -> Result<Array> {
         self.check_same_engine("broadcast_to", x)?;
+        shape::check_shape("broadcast_to", shape)?;
         let b = shape::broadcast_shapes("broadcast_to", x.shape(), shape)?;
         if &b[..] != shape {
             return Err(Error::Shape {
@@ -156,7 +185,8 @@ impl Engine {
             return Err(Error::invalid(
                 "permute",
                 format!(
-                    "axes {axes:?} are not a permutation of 0..{} for shape {}",
+                    "axes {} are not a permutation of 0..{} for shape {}",
+                    mathengine_ir::error::fmt_tuple(axes),
                     x.ndim(),
                     mathengine_ir::error::fmt_shape(x.shape())
                 ),
@@ -166,8 +196,10 @@ impl Engine {
             return Ok(x.clone());
         }
         let shape: Shape = axes.iter().map(|&a| x.shape()[a]).collect();
-        if let Op::Const(v) = &x.node.op {
-            return Ok(self.wrap(self.const_node(v.0, x.dtype(), &shape)));
+        if let Some(mathengine_ir::simplify::Rewrite::Const(v)) =
+            mathengine_ir::simplify::movement(&x.node)
+        {
+            return Ok(self.wrap(self.const_node(v, x.dtype(), &shape)));
         }
         self.shape_node(Op::Permute(axes.iter().copied().collect()), &x.node, shape)
     }
@@ -219,10 +251,15 @@ impl Engine {
 
     /// Basic slicing, one [`Slice`] per leading axis (missing axes are taken whole).
     pub fn slice(&self, x: &Array, slices: &[Slice]) -> Result<Array> {
-        self.check_same_engine("slice", x)?;
+        self.slice_named("slice", x, slices)
+    }
+
+    /// `slice`, with errors naming the user's call `op`.
+    fn slice_named(&self, op: &str, x: &Array, slices: &[Slice]) -> Result<Array> {
+        self.check_same_engine(op, x)?;
         if slices.len() > x.ndim() {
             return Err(Error::invalid(
-                "slice",
+                op,
                 format!(
                     "{} slices given for shape {}",
                     slices.len(),
@@ -230,10 +267,10 @@ impl Engine {
                 ),
             ));
         }
-        if let Some(s) = slices.iter().find(|s| s.step == 0) {
+        if let Some(d) = slices.iter().position(|s| s.step == 0) {
             return Err(Error::invalid(
-                "slice",
-                format!("{s:?} has step 0; use a non-zero step"),
+                op,
+                format!("the slice of axis {d} has step 0; use a non-zero step"),
             ));
         }
         let mut start: SmallVec<[i64; 4]> = SmallVec::new();
@@ -257,6 +294,7 @@ impl Engine {
 
     /// Reverse the order of elements along `axes` (all when None).
     pub fn flip(&self, x: &Array, axes: Option<&[isize]>) -> Result<Array> {
+        self.check_same_engine("flip", x)?;
         let axes = shape::normalize_axes("flip", axes, x.shape())?;
         let slices: Vec<Slice> = (0..x.ndim())
             .map(|d| {
@@ -267,17 +305,18 @@ impl Engine {
                 }
             })
             .collect();
-        self.slice(x, &slices)
+        self.slice_named("flip", x, &slices)
     }
 
     /// Shift elements by `shift` along `axis`, wrapping around (numpy's roll); with no
     /// axis the array is rolled as if flattened.
     pub fn roll(&self, x: &Array, shift: isize, axis: Option<isize>) -> Result<Array> {
+        self.check_same_engine("roll", x)?;
         let Some(axis) = axis else {
-            let flat = self.reshape(x, &[-1])?;
+            let flat = self.reshape_named("roll", x, &[x.size() as isize])?;
             let rolled = self.roll(&flat, shift, Some(0))?;
             let s: Vec<isize> = x.shape().iter().map(|&d| d as isize).collect();
-            return self.reshape(&rolled, &s);
+            return self.reshape_named("roll", &rolled, &s);
         };
         let a = shape::normalize_axis("roll", axis, x.shape())?;
         let n = x.shape()[a];
@@ -317,10 +356,37 @@ impl Engine {
             .shape()
             .iter()
             .zip(widths)
-            .map(|(&n, &(b, a))| n + b + a)
-            .collect();
+            .map(|(&n, &(b, a))| n.checked_add(b)?.checked_add(a))
+            .collect::<Option<_>>()
+            .ok_or_else(|| {
+                Error::invalid(
+                    "pad",
+                    format!(
+                        "padding shape {} by {} overflows an array extent; use smaller widths",
+                        mathengine_ir::error::fmt_shape(x.shape()),
+                        fmt_widths(widths)
+                    ),
+                )
+            })?;
+        shape::check_shape("pad", &shape)?;
         let before = widths.iter().map(|w| w.0).collect();
-        let value = ScalarKey(value.into().cast(x.dtype()));
+        let value: Scalar = value.into();
+        // numpy cannot convert NaN or infinity to an integer and raises; other floats
+        // are truncated (a cast), and bool arrays take bool(value).
+        if x.dtype().is_int() {
+            if let Scalar::C128(z) = value.cast(DType::C128) {
+                if !z.re.is_finite() || !z.im.is_finite() {
+                    return Err(Error::invalid(
+                        "pad",
+                        format!(
+                            "cannot pad a {} array with {value}: it has no integer value (numpy raises here too); pass a finite value or pad a float array (astype first)",
+                            x.dtype()
+                        ),
+                    ));
+                }
+            }
+        }
+        let value = ScalarKey(value.cast(x.dtype()));
         self.shape_node(Op::Pad { before, value }, &x.node, shape)
     }
 
@@ -350,9 +416,15 @@ impl Engine {
                     hint: format!("all axes but axis {a} must match"),
                 });
             }
-            shape[a] += len;
+            shape[a] = shape[a].checked_add(len).ok_or_else(|| {
+                Error::invalid(
+                    "concatenate",
+                    format!("the joined axis {a} is longer than any array can be; join fewer or shorter arrays"),
+                )
+            })?;
             t = DType::promote(t, x.dtype());
         }
+        shape::check_shape("concatenate", &shape)?;
         let inputs = arrays
             .iter()
             .map(|x| self.cast_node(&x.node, t))
@@ -365,13 +437,12 @@ impl Engine {
 
     /// Join arrays of one shape along a new axis.
     pub fn stack(&self, arrays: &[&Array], axis: isize) -> Result<Array> {
-        let expanded = arrays
-            .iter()
-            .map(|x| self.expand_dims(x, axis))
-            .collect::<Result<Vec<_>>>()?;
-        let refs: Vec<&Array> = expanded.iter().collect();
-        if let Some(first) = arrays.first() {
-            if let Some(x) = arrays.iter().find(|x| x.shape() != first.shape()) {
+        let first = arrays
+            .first()
+            .ok_or_else(|| Error::invalid("stack", "no arrays given; pass at least one"))?;
+        for x in arrays {
+            self.check_same_engine("stack", x)?;
+            if x.shape() != first.shape() {
                 return Err(Error::Shape {
                     op: "stack".into(),
                     got: x.shape().to_vec(),
@@ -380,6 +451,31 @@ impl Engine {
                 });
             }
         }
-        self.concatenate(&refs, axis)
+        // The new axis counts among the result's axes (so -1 is the end).
+        let mut probe = first.shape().to_vec();
+        probe.push(1);
+        let a = shape::normalize_axis("stack", axis, &probe).map_err(|_| Error::Axis {
+            op: "stack".into(),
+            axis,
+            ndim: first.ndim() + 1,
+            shape: first.shape().to_vec(),
+        })?;
+        let mut s: Vec<isize> = first.shape().iter().map(|&d| d as isize).collect();
+        s.insert(a, 1);
+        let expanded = arrays
+            .iter()
+            .map(|x| self.reshape_named("stack", x, &s))
+            .collect::<Result<Vec<_>>>()?;
+        let refs: Vec<&Array> = expanded.iter().collect();
+        self.concatenate(&refs, a as isize).map_err(|e| match e {
+            Error::Invalid { msg, .. } => Error::invalid("stack", msg),
+            other => other,
+        })
     }
+}
+
+/// Pad widths as numpy prints them: `((1, 2), (0, 3))`.
+fn fmt_widths(widths: &[(usize, usize)]) -> String {
+    let parts: Vec<String> = widths.iter().map(|(b, a)| format!("({b}, {a})")).collect();
+    mathengine_ir::error::fmt_tuple(&parts)
 }

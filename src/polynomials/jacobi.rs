@@ -2,7 +2,7 @@
 //! prysm's `jacobi`), their derivatives via d/dx P_n^(α,β) = (n+α+β+1)/2 P_{n-1}^(α+1,β+1)
 //! (DLMF 18.9.15), and weighted sums by Clenshaw's method.
 
-use super::{max_order, Polynomials};
+use super::{check_order, max_order, Polynomials};
 use crate::array::Array;
 use mathengine_ir::{Error, Result};
 
@@ -44,6 +44,7 @@ impl Polynomials {
         x: &Array,
     ) -> Result<Vec<Array>> {
         check_params(op, alpha, beta)?;
+        check_order(op, "the order n", max_n as u64)?;
         let x = self.prepare(op, x)?;
         self.three_term(&x, max_n, |k| recurrence_abc(k, alpha, beta))
     }

@@ -4,17 +4,20 @@
 //!
 //! Families, each split into its own file:
 //! - [`jacobi`]: Jacobi P_n^(α,β) (value, sequence, derivative, Clenshaw sums),
-//! - [`zernike`]: Zernike polynomials on the unit disk (prysm's conventions), their
-//!   index conversions (Noll, Fringe, ANSI) and names, fused weighted sums, and
-//!   Cartesian derivatives and value+gradient sums (no trigonometry),
+//! - [`zernike`]: Zernike polynomials on the unit disk (prysm's conventions): polar forms
+//!   with fused weighted sums (`zernike/polar.rs`), Cartesian derivatives and
+//!   value+gradient sums without trigonometry (`zernike/cartesian.rs`), and the index
+//!   conversions (Noll, Fringe, ANSI) and names (`zernike/indices.rs`),
 //! - [`onedim`]: Legendre, Chebyshev (first to fourth kinds), Hermite (He and H),
 //!   Laguerre and Dickson (first and second kinds), with Clenshaw sums,
 //! - [`xy`]: XY monomials x^m y^n and Code V's XY index,
-//! - [`forbes`]: Forbes' Q^bfs, Q^con and 2D-Q (freeform) polynomials, with sums,
+//! - [`forbes`]: Forbes' Q^bfs, Q^con and 2D-Q (freeform) polynomials, with sums, one
+//!   file per basis and one for their coefficient tables,
 //! - [`fitting`]: sums of 2-D modes, masked least-squares fits, and normalising and
 //!   orthogonalising modes over a mask (prysm's `sum_of_2d_modes`, `lstsq`, ...).
 //!
-//! Recurrence coefficients are Rust `f64` constants computed when the graph is built;
+//! Orders are bounded by [`MAX_ORDER`]: a larger order is an error, not an unbounded
+//! graph. Recurrence coefficients are Rust `f64` constants computed when the graph is built;
 //! the graph itself holds only the arithmetic, so evaluating `e.eval_all(&seq)` runs one
 //! multi-output kernel that computes each recurrence once per element.
 //!
@@ -189,10 +192,33 @@ pub(crate) fn same_shape(op: &str, a: &Array, b: &Array) -> Result<()> {
     }
 }
 
-/// Sorted unique maximum of `ns`, or an error for an empty list.
+/// The highest polynomial order (and Zernike/2D-Q azimuthal order |m|) a graph is built
+/// for. A recurrence of order n is n graph nodes (and Forbes' coefficient tables are
+/// O(n·m) to compute), so an order far above any optical use would build a graph without
+/// bound; orders above this are refused with an error instead.
+pub const MAX_ORDER: usize = 4096;
+
+/// `Ok` if the order `n` is at most [`MAX_ORDER`]; otherwise an error naming `op`.
+pub(crate) fn check_order(op: &str, what: &str, n: u64) -> Result<()> {
+    if n <= MAX_ORDER as u64 {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            op,
+            format!(
+                "{what} = {n} is above the supported maximum of {MAX_ORDER} (a recurrence of that order would build a graph of that many nodes); use an order <= {MAX_ORDER}"
+            ),
+        ))
+    }
+}
+
+/// Maximum of `ns`, or an error for an empty list or an order above [`MAX_ORDER`].
 pub(crate) fn max_order(op: &str, ns: &[usize]) -> Result<usize> {
-    ns.iter()
+    let max = ns
+        .iter()
         .copied()
         .max()
-        .ok_or_else(|| Error::invalid(op, "the list of orders is empty; give at least one"))
+        .ok_or_else(|| Error::invalid(op, "the list of orders is empty; give at least one"))?;
+    check_order(op, "the order n", max as u64)?;
+    Ok(max)
 }

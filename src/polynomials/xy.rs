@@ -191,13 +191,11 @@ impl Polynomials {
                 "the XY index j starts at 1 (piston); 0 is not an index",
             ));
         }
-        let k = j - 1;
-        let mut d = 0usize;
-        while (d + 1) * (d + 2) / 2 <= k {
-            d += 1;
-        }
+        let k = (j - 1) as u128;
+        let d = super::zernike::triangular_row(k);
         let n = k - d * (d + 1) / 2;
-        Ok((d - n, n))
+        // d <= k and n <= d, so both fit usize as j did
+        Ok(((d - n) as usize, n as usize))
     }
 
     /// The powers (m, n) of x^m y^n to Code V's mono-index j (1-based), the inverse of
@@ -205,11 +203,24 @@ impl Polynomials {
     ///
     /// ```
     /// let e = mathengine::Engine::new();
-    /// assert_eq!(e.polynomials.xy_mn_to_j(5, 2), 31); // X⁵Y² is C31 in Code V
+    /// assert_eq!(e.polynomials.xy_mn_to_j(5, 2)?, 31); // X⁵Y² is C31 in Code V
+    /// # Ok::<(), mathengine::Error>(())
     /// ```
-    pub fn xy_mn_to_j(&self, m: usize, n: usize) -> usize {
-        let d = m + n;
-        d * (d + 1) / 2 + n + 1
+    ///
+    /// An error when j does not fit a `usize`.
+    pub fn xy_mn_to_j(&self, m: usize, n: usize) -> Result<usize> {
+        // d <= 2^65, so d(d+1)/2 + n + 1 < 2^130 may not fit u128 either: checked.
+        let d = m as u128 + n as u128;
+        let j = d
+            .checked_mul(d + 1)
+            .map(|t| t / 2 + n as u128 + 1)
+            .and_then(|j| usize::try_from(j).ok());
+        j.ok_or_else(|| {
+            Error::invalid(
+                "xy_mn_to_j",
+                format!("(m, n) = ({m}, {n}): the index d(d+1)/2 + n + 1 (d = m + n) does not fit this platform's usize"),
+            )
+        })
     }
 }
 
@@ -219,6 +230,10 @@ fn check_mns(op: &str, mns: &[(usize, usize)]) -> Result<()> {
             op,
             "the list of (m, n) powers is empty; give at least one",
         ));
+    }
+    for &(m, n) in mns {
+        super::check_order(op, "the power m", m as u64)?;
+        super::check_order(op, "the power n", n as u64)?;
     }
     Ok(())
 }

@@ -26,7 +26,8 @@
 
 // provides: me_complex me_c64 me_c128 me_cadd me_csub me_cmul me_cdiv me_cneg me_cconj me_cabs me_carg me_csign me_csqrt me_cinv me_cexp me_clog me_csin me_ccos me_cpow
 // Complex numbers as two reals (interleaved re, im in memory, as the host's), with
-// num_complex's formulas: the interpreter's semantics, operation for operation.
+// the interpreter's formulas (num_complex's; numpy's for division and reciprocal),
+// operation for operation.
 template <typename T> struct me_complex { T re; T im; };
 typedef me_complex<float> me_c64;
 typedef me_complex<double> me_c128;
@@ -62,17 +63,33 @@ template <typename T> __device__ __forceinline__ me_complex<T> me_csub(me_comple
 template <typename T> __device__ __forceinline__ me_complex<T> me_cmul(me_complex<T> a, me_complex<T> b) {
     return {a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re};
 }
+// numpy's complex division (Smith's method): x / 0 gives inf or NaN part by part.
 template <typename T> __device__ __forceinline__ me_complex<T> me_cdiv(me_complex<T> a, me_complex<T> b) {
-    T n = b.re * b.re + b.im * b.im;
-    return {(a.re * b.re + a.im * b.im) / n, (a.im * b.re - a.re * b.im) / n};
+    T abs_br = me_r_fabs(b.re), abs_bi = me_r_fabs(b.im);
+    if (abs_br >= abs_bi) {
+        if (abs_br == (T)0 && abs_bi == (T)0) return {a.re / abs_br, a.im / abs_br};
+        T rat = b.im / b.re;
+        T scl = (T)1 / (b.re + b.im * rat);
+        return {(a.re + a.im * rat) * scl, (a.im - a.re * rat) * scl};
+    }
+    T rat = b.re / b.im;
+    T scl = (T)1 / (b.im + b.re * rat);
+    return {(a.re * rat + a.im) * scl, (a.im * rat - a.re) * scl};
 }
 template <typename T> __device__ __forceinline__ me_complex<T> me_cneg(me_complex<T> a) { return {-a.re, -a.im}; }
 template <typename T> __device__ __forceinline__ me_complex<T> me_cconj(me_complex<T> a) { return {a.re, -a.im}; }
 template <typename T> __device__ __forceinline__ T me_cabs(me_complex<T> a) { return me_r_hypot(a.re, a.im); }
 template <typename T> __device__ __forceinline__ T me_carg(me_complex<T> a) { return me_r_atan2(a.im, a.re); }
+// numpy's complex reciprocal.
 template <typename T> __device__ __forceinline__ me_complex<T> me_cinv(me_complex<T> a) {
-    T n = a.re * a.re + a.im * a.im;
-    return {a.re / n, -a.im / n};
+    if (me_r_fabs(a.im) <= me_r_fabs(a.re)) {
+        T r = a.im / a.re;
+        T d = a.re + a.im * r;
+        return {(T)1 / d, -r / d};
+    }
+    T r = a.re / a.im;
+    T d = a.re * r + a.im;
+    return {r / d, (T)(-1) / d};
 }
 template <typename T> __device__ __forceinline__ me_complex<T> me_csign(me_complex<T> a) {
     if (a.re == (T)0 && a.im == (T)0) return a;
@@ -124,7 +141,7 @@ template <typename T> __device__ __forceinline__ me_complex<T> me_cpow(me_comple
     return me_cexp(me_cmul(y, me_clog(x)));
 }
 
-extern "C" __global__ void __launch_bounds__(256) k2_multiply_add_equal_negative_f80291c1578ae0bf(
+extern "C" __global__ void __launch_bounds__(256) k2_multiply_add_equal_negative_a2137d9d8f6274b2(
     me_c128* __restrict__ out0,
     double* __restrict__ out1,
     double p0,

@@ -68,7 +68,7 @@ template <typename I> __device__ __forceinline__ I me_ipow(I b, I e) {
     return result;
 }
 
-extern "C" __global__ void __launch_bounds__(256) k1_summultiply_add_multiply_aa7bd2562c5cfd87(
+extern "C" __global__ void __launch_bounds__(256) k1_summultiply_add_multiply_20f8085c6b228a8f(
     double* __restrict__ out0,
     long long p0,
     double p1,
@@ -80,7 +80,8 @@ extern "C" __global__ void __launch_bounds__(256) k1_summultiply_add_multiply_aa
         const long long v3 = me_wmul(v0, v2);
         const double v6 = p1;
         const double v7 = p2;
-        double acc = 0.0;
+        double lv[64];
+        long long nb = 0;
         for (long long rb = 0; rb < reduce_len; rb += 256) {
             const long long rend = rb + 256 < reduce_len ? rb + 256 : reduce_len;
             double blk = 0.0;
@@ -93,8 +94,15 @@ extern "C" __global__ void __launch_bounds__(256) k1_summultiply_add_multiply_aa
                 const double v10 = (v9 * v9);
                 blk = (blk + v10);
             }
-            acc = (acc + blk);
+            int l = 0;
+            for (long long m = nb; m & 1; m >>= 1, ++l) blk = (lv[l] + blk);
+            lv[l] = blk;
+            ++nb;
         }
-        out0[i] = acc;
+        double total = 0.0;
+        for (int l = 0; nb != 0; nb >>= 1, ++l) {
+            if (nb & 1) total = (lv[l] + total);
+        }
+        out0[i] = total;
     }
 }

@@ -199,6 +199,8 @@ pub fn unary(op: UnaryOp, t: DType, x: &str) -> (String, DType) {
             Abs => format!("me_wabs({x})"),
             Sign => format!("me_isign({x})"),
             Square => format!("me_wmul({x}, {x})"),
+            // numpy keeps the dtype: 1/x truncated, 1/0 gives 0 (as scalar_eval).
+            Reciprocal => format!("me_div({}, {x})", literal(Scalar::I64(1).cast(t))),
             Floor | Ceil | Round | Trunc | Real | Conj => x.to_string(),
             Imag => zero(t),
             _ => unsupported(op.name(), t),
@@ -241,6 +243,8 @@ pub fn unary(op: UnaryOp, t: DType, x: &str) -> (String, DType) {
         // numpy: angle(x) = arctan2(0, x), so -0.0 gives pi.
         Angle => format!("atan2{f}({}, {x})", zero(t)),
         Not | IsNan | IsInf | IsFinite => unreachable!("boolean results are returned above"),
+        // UnaryOp is #[non_exhaustive]: an op this printer does not know yet
+        _ => unsupported(op.name(), t),
     })
 }
 

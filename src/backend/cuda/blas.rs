@@ -5,7 +5,7 @@
 use super::device::{lib_err, CudaBuffer, Device};
 use cudarc::cublas::result as blas;
 use cudarc::cublas::sys as blas_sys;
-use mathengine_ir::schedule::LibraryCall;
+use mathengine_ir::schedule::{LibraryCall, LibraryCallArgs};
 use mathengine_ir::{DType, Error, LibraryOp, Result};
 use std::ffi::c_void;
 use std::sync::Arc;
@@ -25,12 +25,12 @@ impl Drop for BlasHandle {
 }
 
 /// Whether cuBLAS can run the matmul step `call`.
-pub(crate) fn supports(call: &LibraryCall) -> bool {
+pub(crate) fn supports(call: &LibraryCallArgs) -> bool {
     call.op == LibraryOp::MatMul && matmul_dims(call).is_some()
 }
 
 /// (batch, m, k, n) of a supported matmul call.
-fn matmul_dims(call: &LibraryCall) -> Option<(usize, usize, usize, usize)> {
+fn matmul_dims(call: &LibraryCallArgs) -> Option<(usize, usize, usize, usize)> {
     let t = call.output_dtype;
     if !(t.is_float() || t.is_complex()) || call.input_dtypes.as_slice() != [t, t] {
         return None;
@@ -233,8 +233,8 @@ mod tests {
         }
     }
 
-    fn call(a: &[usize], b: &[usize], out: &[usize], t: DType) -> LibraryCall {
-        LibraryCall {
+    fn call(a: &[usize], b: &[usize], out: &[usize], t: DType) -> LibraryCallArgs {
+        LibraryCallArgs {
             op: LibraryOp::MatMul,
             input_shapes: vec![a.into(), b.into()],
             input_dtypes: vec![t, t],

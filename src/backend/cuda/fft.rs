@@ -12,7 +12,7 @@
 use super::device::{lib_err, CudaBuffer, Device};
 use cudarc::cufft::result as fft;
 use cudarc::cufft::sys as fft_sys;
-use mathengine_ir::schedule::LibraryCall;
+use mathengine_ir::schedule::{LibraryCall, LibraryCallArgs};
 use mathengine_ir::{DType, Error, LibraryOp, Result};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -128,7 +128,7 @@ fn fft_passes(shape: &[usize], axes: &[usize], double: bool) -> Option<Vec<Pass>
 }
 
 /// Whether cuFFT can run the FFT step `call` (complex, any axes, padding allowed).
-pub(crate) fn supports(call: &LibraryCall) -> bool {
+pub(crate) fn supports(call: &LibraryCallArgs) -> bool {
     match &call.op {
         LibraryOp::Fft { axes, .. } => fft_shapes(call, axes).is_some(),
         _ => false,
@@ -136,7 +136,7 @@ pub(crate) fn supports(call: &LibraryCall) -> bool {
 }
 
 /// (input shape, output shape, double precision) of a supported FFT call.
-fn fft_shapes<'a>(call: &'a LibraryCall, axes: &[usize]) -> Option<(&'a [usize], bool)> {
+fn fft_shapes<'a>(call: &'a LibraryCallArgs, axes: &[usize]) -> Option<(&'a [usize], bool)> {
     let t = call.output_dtype;
     let input = call.input_shapes.first()?;
     let out = &call.output_shape[..];

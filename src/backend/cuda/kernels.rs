@@ -169,14 +169,14 @@ enum Arg {
 /// `reduce_len`.
 fn kernel_args(
     kernel: &Kernel,
-    launch: &Launch,
+    params: &[Scalar],
     inputs: &[u64],
     outputs: &[u64],
     len: i64,
     reduce_len: i64,
 ) -> Vec<Arg> {
     let mut args: Vec<Arg> = inputs.iter().chain(outputs).map(|&p| Arg::Ptr(p)).collect();
-    for (s, &t) in launch.params.iter().zip(&kernel.params) {
+    for (s, &t) in params.iter().zip(&kernel.params) {
         match s.cast(t) {
             Scalar::Bool(v) => args.push(Arg::U8(u8::from(v))),
             Scalar::I32(v) => args.push(Arg::I32(v)),
@@ -191,43 +191,12 @@ fn kernel_args(
     args
 }
 
-/// Check the operands of a launch: counts and dtypes of inputs and parameters, and that
-/// a zero-size min/max reduction (which has no identity) is not asked for.
+/// The shared launch contract ([`Launch::check`]): the kernel is the one `launch` was
+/// lowered with, inputs match it in count, dtype and length, and a zero-size min/max
+/// reduction (which has no identity) is refused.
 pub(crate) fn check(kernel: &Kernel, launch: &Launch, inputs: &[&CudaBuffer]) -> Result<()> {
     use mathengine_ir::DeviceBuffer;
-    let bad = |msg: String| Err(Error::invalid(format!("run kernel {}", kernel.name()), msg));
-    if inputs.len() != kernel.inputs.len() {
-        return bad(format!(
-            "{} input buffers given, {} expected",
-            inputs.len(),
-            kernel.inputs.len()
-        ));
-    }
-    if launch.params.len() != kernel.params.len() {
-        return bad(format!(
-            "{} parameters given, {} expected",
-            launch.params.len(),
-            kernel.params.len()
-        ));
-    }
-    for (k, (b, &t)) in inputs.iter().zip(&kernel.inputs).enumerate() {
-        if b.dtype() != t {
-            return bad(format!(
-                "input {k} is {} but the kernel reads {t}",
-                b.dtype()
-            ));
-        }
-    }
-    if let Some(r) = &kernel.reduction {
-        use mathengine_ir::ReduceOp::*;
-        if launch.reduce_len == 0 && launch.len > 0 && matches!(r.op, Min | Max | ArgMin | ArgMax) {
-            return Err(Error::invalid(
-                r.op.name(),
-                "zero-size reduction has no identity",
-            ));
-        }
-    }
-    Ok(())
+    launch.check(kernel, inputs.iter().map(|b| (b.dtype(), b.len())))
 }
 
 /// Queue `func` (the compiled `kernel`) over `inputs` on the device's stream; returns
@@ -260,7 +229,7 @@ pub(crate) fn launch(
     // pointers to these values until it is submitted.
     let in_ptrs: Vec<u64> = inputs.iter().map(|b| b.ptr()).collect();
     let out_ptrs: Vec<u64> = outputs.iter().map(|b| b.ptr()).collect();
-    let args = kernel_args(kernel, launch, &in_ptrs, &out_ptrs, len, reduce_len);
+    let args = kernel_args(kernel, &launch.params, &in_ptrs, &out_ptrs, len, reduce_len);
     let blocks = launch
         .len
         .div_ceil(THREADS_PER_BLOCK as usize)
@@ -285,12 +254,15 @@ pub(crate) fn launch(
     }
     // SAFETY: the arguments follow the printer's ABI exactly (a unit test below checks
     // them against the printed signature): input pointers (`const T*`, kernel.inputs
-    // order, dtypes checked by `check`), output pointers (`T*`, kernel.outputs order,
+    // order; `check` confirmed the kernel is the one `launch` was lowered with and the
+    // inputs have the counts, dtypes and lengths lowering recorded), output pointers
+    // (`T*`, kernel.outputs order,
     // each `len` elements of its dtype), parameters by value in kernel.params order with
     // the printer's C types (double, float, long long, int, unsigned char; complex as
     // re, im), then `long long len, reduce_len`. Every value pushed lives in `args` until
-    // `launch` returns. Loads are clamped into their buffers by lowering (and every
-    // allocation holds at least one element); stores cover 0..len of outputs of `len`
+    // `launch` returns. Lowering emits only loads whose index lies inside the input (of
+    // the length `check` confirmed) for every output index below `len` (pad and
+    // concatenate also clamp), and every allocation holds at least one element; stores cover 0..len of outputs of `len`
     // elements. The buffers outlive the kernel: inputs are held by the caller, and any
     // buffer dropped later is reused or freed only in stream order, after this kernel.
     unsafe { builder.launch(cfg) }
@@ -378,21 +350,17 @@ mod tests {
             output_dtypes: vec![DType::Bool, DType::C128],
             reduction: None,
         };
-        let launch = Launch {
-            len: 10,
-            reduce_len: 1,
-            params: vec![
-                Scalar::Bool(true),
-                Scalar::I32(-3),
-                Scalar::I64(1 << 40),
-                Scalar::F32(0.5),
-                Scalar::F64(0.25),
-                Scalar::C64(Complex32::new(1.0, -2.0)),
-                Scalar::C128(Complex64::new(3.0, -4.0)),
-            ],
-        };
+        let params = [
+            Scalar::Bool(true),
+            Scalar::I32(-3),
+            Scalar::I64(1 << 40),
+            Scalar::F32(0.5),
+            Scalar::F64(0.25),
+            Scalar::C64(Complex32::new(1.0, -2.0)),
+            Scalar::C128(Complex64::new(3.0, -4.0)),
+        ];
         let ins: Vec<u64> = (0..all.len() as u64).map(|k| 0x1000 * (k + 1)).collect();
-        let args = kernel_args(&kernel, &launch, &ins, &[0xA000, 0xB000], 10, 1);
+        let args = kernel_args(&kernel, &params, &ins, &[0xA000, 0xB000], 10, 1);
         let printed = printed_signature(&kernel);
         let pushed: Vec<&str> = args.iter().map(c_type).collect();
         assert_eq!(printed.len(), pushed.len(), "{printed:?} vs {pushed:?}");

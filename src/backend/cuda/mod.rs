@@ -291,24 +291,42 @@ impl Backend for CudaBackend {
         Ok(refs(outs))
     }
 
-    fn supports_library(&self, call: &LibraryCall) -> bool {
-        match call.op {
-            LibraryOp::Fft { .. } => self.device.has_cufft && fft::supports(call),
-            LibraryOp::MatMul => self.device.has_cublas && blas::supports(call),
-            _ => false,
+    fn supports_library(&self, call: &LibraryCall) -> super::Support {
+        let (library, available, fits) = match call.op {
+            LibraryOp::Fft { .. } => ("cuFFT", self.device.has_cufft, fft::supports(call)),
+            LibraryOp::MatMul => ("cuBLAS", self.device.has_cublas, blas::supports(call)),
+            _ => {
+                return Err(format!(
+                    "no GPU library kernel for {}; the engine runs it on its fallback backend",
+                    call.op.name()
+                ))
+            }
+        };
+        if !available {
+            Err(format!("{library} could not be loaded on this machine"))
+        } else if !fits {
+            Err(format!(
+                "{library} does not take operands {:?} of shapes {:?}",
+                call.input_dtypes, call.input_shapes
+            ))
+        } else {
+            Ok(())
         }
     }
 
     fn run_library(&self, call: &LibraryCall, inputs: &[BufferRef]) -> Result<Vec<BufferRef>> {
         let inputs = self.own_all(inputs)?;
-        if !self.supports_library(call) {
+        // The shared library contract (operand counts, dtypes, lengths) before any
+        // device code runs.
+        call.check(inputs.iter().map(|b| {
+            use mathengine_ir::DeviceBuffer;
+            (b.dtype(), b.len())
+        }))?;
+        if let Err(reason) = self.supports_library(call) {
             return Err(Error::Unsupported {
                 backend: self.name.clone(),
                 what: call.op.name().into(),
-                reason: format!(
-                    "no GPU library kernel for operands {:?} of shapes {:?}; the engine runs it on the CPU",
-                    call.input_dtypes, call.input_shapes
-                ),
+                reason,
             });
         }
         let out = match (&call.op, inputs.as_slice()) {

@@ -1,0 +1,1083 @@
+"""`Engine`: numpy's namespace on a lazy, fused, compiled engine.
+
+Every function builds graph nodes; nothing runs until a result is read. Names and
+signatures follow numpy. Names the engine lacks fall back to numpy on evaluated inputs
+(counted in `stats()`; `strict = True` makes that an error). `change_backend` selects
+where graphs run ('cpu', 'reference', 'cuda') or, given a module such as numpy,
+forwards every call to it eagerly (the behaviour of prysm's engine).
+"""
+
+import math
+import threading
+import types
+from collections import Counter, namedtuple
+
+import numpy as np
+
+from . import _dtypes
+from . import _mathengine as _native
+from ._array import Array, _Unconvertible
+
+BackendUnavailableError = _native.BackendUnavailableError
+BackendError = _native.BackendError
+CompileError = _native.CompileError
+
+
+class StrictModeError(RuntimeError):
+    """A call needed numpy's fallback while the engine's `strict` flag was set."""
+
+
+def _axes(axis):
+    if axis is None:
+        return None
+    if isinstance(axis, (tuple, list)):
+        return [int(a) for a in axis]
+    return [int(axis)]
+
+
+def _shape(shape):
+    if isinstance(shape, (int, np.integer)):
+        return [int(shape)]
+    return [int(s) for s in shape]
+
+
+# numpy ufunc name -> (engine function, arity)
+_UNARY = {
+    "negative": "neg", "absolute": "abs", "sign": "sign", "sqrt": "sqrt", "cbrt": "cbrt",
+    "square": "square", "reciprocal": "reciprocal", "exp": "exp", "expm1": "expm1",
+    "exp2": "exp2", "log": "log", "log1p": "log1p", "log2": "log2", "log10": "log10",
+    "sin": "sin", "cos": "cos", "tan": "tan", "arcsin": "arcsin", "arccos": "arccos",
+    "arctan": "arctan", "sinh": "sinh", "cosh": "cosh", "tanh": "tanh", "floor": "floor",
+    "ceil": "ceil", "trunc": "trunc", "isnan": "isnan", "isinf": "isinf",
+    "isfinite": "isfinite", "logical_not": "logical_not", "conjugate": "conj",
+}
+_BINARY = {
+    "add": "add", "subtract": "sub", "multiply": "mul", "divide": "div", "power": "pow",
+    "fmod": "fmod", "maximum": "maximum", "minimum": "minimum", "arctan2": "arctan2",
+    "hypot": "hypot", "copysign": "copysign", "equal": "equal", "not_equal": "not_equal",
+    "less": "less", "less_equal": "less_equal", "greater": "greater",
+    "greater_equal": "greater_equal", "logical_and": "logical_and",
+    "logical_or": "logical_or", "logical_xor": "logical_xor",
+}
+# numpy aliases of the names above
+_ALIASES = {
+    "abs": "absolute", "conj": "conjugate", "true_divide": "divide", "pow": "power",
+    "fix": "trunc",
+}
+
+SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
+QRResult = namedtuple("QRResult", ["Q", "R"])
+EighResult = namedtuple("EighResult", ["eigenvalues", "eigenvectors"])
+LstsqResult = namedtuple("LstsqResult", ["x", "residuals", "rank", "s"])
+
+
+def _make_unary(npname, rname):
+    def f(self, x, /, *, dtype=None):
+        x = self._arr(x)
+        if dtype is not None:
+            x = self.astype(x, dtype)
+        return Array._new(self._core.unary(rname, x._n), self)
+
+    f.__name__ = npname
+    f.__qualname__ = f"Engine.{npname}"
+    f.__doc__ = f"numpy's `{npname}`, elementwise (lazy)."
+    return f
+
+
+# numpy's arithmetic on two bool arrays is logical
+_BOOL_BINARY = {"add": "logical_or", "mul": "logical_and"}
+
+
+def _make_binary(npname, rname):
+    bool_name = _BOOL_BINARY.get(rname)
+
+    def f(self, x1, x2, /, *, dtype=None):
+        a, b = self._pair(x1, x2)
+        if dtype is not None:
+            a = self._core.astype(a, _dtypes.name(dtype))
+            b = self._core.astype(b, _dtypes.name(dtype))
+        elif bool_name is not None and a.dtype == "bool" and b.dtype == "bool":
+            return Array._new(self._core.binary(bool_name, a, b), self)
+        return Array._new(self._core.binary(rname, a, b), self)
+
+    f.__name__ = npname
+    f.__qualname__ = f"Engine.{npname}"
+    f.__doc__ = f"numpy's `{npname}`, elementwise with broadcasting (lazy)."
+    return f
+
+
+def _make_reduce(name, has_dtype=True, has_ddof=False):
+    def f(self, a, axis=None, dtype=None, keepdims=False, ddof=0):
+        x = self._arr(a)
+        if dtype is not None:
+            x = self.astype(x, dtype)
+        elif name in ("sum", "prod") and x._n.dtype in ("bool", "int32"):
+            x = self.astype(x, "int64")  # numpy accumulates small integers in int64
+        return Array._new(self._core.reduce(name, x._n, _axes(axis), bool(keepdims), int(ddof)), self)
+
+    f.__name__ = name
+    f.__qualname__ = f"Engine.{name}"
+    f.__doc__ = f"numpy's `{name}` over `axis` (all axes when None), lazy."
+    return f
+
+
+class _Namespace:
+    """A sub-namespace (`e.fft`, `e.linalg`, ...): names it lacks fall back to the numpy
+    module of the same name, counted by the engine."""
+
+    _numpy_module = None
+
+    def __init__(self, eng):
+        self._eng = eng
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        mod = self._numpy_module
+        if mod is None or not hasattr(mod, name):
+            raise AttributeError(f"'{type(self).__name__}' (mathengine) has no attribute '{name}'")
+        return self._eng._fallback(getattr(mod, name), f"{mod.__name__}.{name}")
+
+    def __dir__(self):
+        names = set(type(self).__dict__) | set(dir(type(self)))
+        if self._numpy_module is not None:
+            names |= set(dir(self._numpy_module))
+        return sorted(n for n in names if not n.startswith("_"))
+
+
+class Engine:
+    """One mathengine engine: a graph, compile caches and a current backend.
+
+    `mathengine.engine` is the process-wide default; `Engine()` makes another one (arrays
+    of different engines are converted through host memory when mixed).
+    """
+
+    #: The array class (for `isinstance` checks).
+    Array = Array
+
+    pi = math.pi
+    e = math.e
+    inf = math.inf
+    nan = math.nan
+    newaxis = None
+    bool = np.bool_
+    int32 = np.int32
+    int64 = np.int64
+    float32 = np.float32
+    float64 = np.float64
+    complex64 = np.complex64
+    complex128 = np.complex128
+
+    def __init__(self, backend="cpu"):
+        self._core = _native.Engine(backend)
+        self._module = None
+        self._lock = threading.Lock()
+        self._fallbacks = Counter()
+        #: When True, any call that would fall back to numpy raises StrictModeError.
+        self.strict = False
+        from . import _fft, _linalg, _polynomials, _coordinates
+
+        self.fft = _fft.Fft(self)
+        self.linalg = _linalg.Linalg(self)
+        self.polynomials = _polynomials.Polynomials(self)
+        self.coordinates = _coordinates.Coordinates(self)
+
+    def __repr__(self):
+        return f"<mathengine.Engine backend={self.backend!r}>"
+
+    # ---- backends, evaluation, statistics ----
+
+    @property
+    def backend(self):
+        """The current backend's name, or the module calls are forwarded to."""
+        return self._module.__name__ if self._module is not None else self._core.backend_name()
+
+    @staticmethod
+    def available_backends():
+        """The built-in backends this machine can run."""
+        return list(_native.Engine.available_backends())
+
+    def change_backend(self, backend):
+        """Select where later graphs run: 'cpu' (default), 'reference' (the interpreter)
+        or 'cuda'; or a module (numpy, cupy, ...) that every call is forwarded to eagerly,
+        as prysm's engine does. Arrays created before a switch still evaluate.
+
+        An unknown or unavailable backend raises `BackendUnavailableError` (a
+        RuntimeError) naming the available ones."""
+        if isinstance(backend, str):
+            self._core.change_backend(backend)
+            self._module = None
+            if type(self) is _ModuleEngine:
+                object.__setattr__(self, "__class__", Engine)
+        elif isinstance(backend, types.ModuleType) or hasattr(backend, "asarray"):
+            self._module = backend
+            if type(self) is Engine:
+                object.__setattr__(self, "__class__", _ModuleEngine)
+        else:
+            raise TypeError(
+                f"change_backend takes a backend name ({', '.join(self.available_backends())}) "
+                f"or a module such as numpy, not {type(backend).__name__}"
+            )
+
+    def eval(self, *arrays):
+        """Evaluate several arrays with one schedule (shared work done once); returns them."""
+        xs = [self._arr(a) for a in arrays]
+        self._core.eval_all([a._n for a in xs])
+        return xs[0] if len(xs) == 1 else tuple(xs)
+
+    def synchronize(self):
+        """Wait for queued work on asynchronous backends (cuda); only needed for timing."""
+        self._core.synchronize()
+
+    def stats(self):
+        """Counters that answer "did it recompile / fall back?": kernels compiled, cache
+        hits, compile seconds, backend fallbacks (steps run on the CPU because the backend
+        lacks them), and numpy fallbacks (calls mathengine lacks, by name)."""
+        s = dict(self._core.stats())
+        if self._module is not None:
+            s["backend"] = self.backend
+        s["numpy_fallbacks"] = sum(self._fallbacks.values())
+        s["numpy_fallback_names"] = dict(self._fallbacks)
+        return s
+
+    def reset_stats(self):
+        """Forget the numpy-fallback counts."""
+        self._fallbacks.clear()
+
+    # ---- conversion ----
+
+    def _from_numpy(self, a, copy=False):
+        a = np.asarray(a)
+        t = _dtypes.storage_name(a.dtype)
+        if t != a.dtype.name or not a.dtype.isnative:
+            a = a.astype(t)
+        elif copy:
+            a = a.copy()
+        if not (a.flags.c_contiguous and a.flags.aligned):
+            a = np.ascontiguousarray(a)
+        ptr = a.__array_interface__["data"][0]
+        return self._core.wrap_pointer(ptr, t, list(a.shape), a)
+
+    def _arr(self, x):
+        """`x` as an Array of this engine (numpy arrays are shared, not copied)."""
+        if isinstance(x, Array):
+            if x._eng is self:
+                return x
+            return Array._new(self._from_numpy(x.numpy()), self)
+        if _dtypes.is_python_scalar(x):
+            return Array._new(self._core.scalar(x, _dtypes.weak_scalar_dtype(x, None)), self)
+        return Array._new(self._node_of(x), self)
+
+    def _node_of(self, x):
+        if isinstance(x, Array):
+            return self._arr(x)._n
+        if _dtypes.is_python_scalar(x):
+            return self._core.scalar(x, _dtypes.weak_scalar_dtype(x, None))
+        if isinstance(x, np.generic):
+            return self._core.scalar(x.item(), _dtypes.storage_name(x.dtype))
+        try:
+            a = np.asarray(x)
+        except Exception as exc:  # noqa: BLE001 - anything numpy cannot take
+            raise _Unconvertible(f"cannot convert {type(x).__name__} to a mathengine array") from exc
+        if a.dtype.kind not in "biufc":
+            raise _Unconvertible(f"cannot convert {type(x).__name__} to a mathengine array")
+        return self._from_numpy(a)
+
+    def _pair(self, x1, x2):
+        """Nodes for a binary operation, typing Python scalars as numpy 2 does."""
+        s1, s2 = _dtypes.is_python_scalar(x1), _dtypes.is_python_scalar(x2)
+        if s1 and not s2:
+            b = self._node_of(x2)
+            return self._core.scalar(x1, _dtypes.weak_scalar_dtype(x1, b.dtype)), b
+        if s2 and not s1:
+            a = self._node_of(x1)
+            return a, self._core.scalar(x2, _dtypes.weak_scalar_dtype(x2, a.dtype))
+        return self._node_of(x1), self._node_of(x2)
+
+    def _wrap_result(self, r):
+        """numpy results of a fallback, as mathengine arrays (shared, not copied)."""
+        if isinstance(r, np.ndarray):
+            return Array._new(self._from_numpy(r), self)
+        if isinstance(r, tuple) and hasattr(r, "_fields"):
+            return type(r)(*[self._wrap_result(v) for v in r])
+        if isinstance(r, (tuple, list)):
+            return type(r)(self._wrap_result(v) for v in r)
+        return r
+
+    def _fallback(self, func, name):
+        """`func` (numpy's) called on evaluated inputs, counted; an error in strict mode."""
+
+        def call(*args, **kwargs):
+            if self.strict:
+                raise StrictModeError(
+                    f"mathengine has no '{name}' and strict mode is on; set strict = False "
+                    "to let it fall back to numpy"
+                )
+            with self._lock:
+                self._fallbacks[name] += 1
+            return self._wrap_result(func(*_to_numpy(args), **_to_numpy(kwargs)))
+
+        call.__name__ = getattr(func, "__name__", name)
+        call.__doc__ = f"numpy fallback for `{name}` (inputs are evaluated).\n\n" + (
+            getattr(func, "__doc__", "") or ""
+        )
+        return call
+
+    def __getattr__(self, name):
+        if name.startswith("__") or name in ("fft", "linalg", "polynomials", "coordinates"):
+            raise AttributeError(name)
+        if not hasattr(np, name):
+            raise AttributeError(f"mathengine.Engine has no attribute '{name}' (and numpy has none)")
+        target = getattr(np, name)
+        if isinstance(target, (type, types.ModuleType)) or not callable(target):
+            return target
+        return self._fallback(target, f"numpy.{name}")
+
+    def __dir__(self):
+        return sorted(set(dir(type(self))) | set(self.__dict__) | {
+            n for n in dir(np) if not n.startswith("_")
+        })
+
+    # ---- numpy protocols ----
+
+    def _array_ufunc(self, ufunc, method, inputs, kwargs):
+        name = _ALIASES.get(ufunc.__name__, ufunc.__name__)
+        if method == "__call__" and "out" not in kwargs and "where" not in kwargs:
+            f = _OWN.get(name)
+            if f is not None:
+                extra = {k: v for k, v in kwargs.items() if k == "dtype"}
+                try:
+                    return f(self, *inputs, **extra)
+                except _Unconvertible:
+                    pass
+        if method == "__call__":
+            target = ufunc
+        else:
+            target = getattr(ufunc, method)
+        return self._fallback(target, f"numpy.{ufunc.__name__}.{method}" if method != "__call__"
+                              else f"numpy.{ufunc.__name__}")(*inputs, **kwargs)
+
+    def _array_function(self, func, types_, args, kwargs):
+        mod = getattr(func, "__module__", "numpy") or "numpy"
+        name = func.__name__
+        ns = self
+        if mod.startswith("numpy.fft"):
+            ns = self.fft
+        elif mod.startswith("numpy.linalg"):
+            ns = self.linalg
+        impl = getattr(type(ns), name, None)
+        if impl is not None and callable(impl) and not name.startswith("_"):
+            return impl(ns, *args, **kwargs)
+        return self._fallback(func, f"{mod}.{name}")(*args, **kwargs)
+
+    # ---- creation ----
+
+    def asarray(self, obj, dtype=None, copy=None):
+        """A mathengine array of `obj`. A numpy array (C-contiguous, of a supported dtype)
+        is shared, not copied: mathengine reads its memory when it evaluates, and keeps
+        the numpy array alive. Do not write to it afterwards (or pass copy=True): graphs
+        not yet evaluated would read the new values."""
+        if isinstance(obj, Array) and obj._eng is self:
+            a = obj
+        elif isinstance(obj, Array):
+            a = Array._new(self._from_numpy(obj.numpy()), self)
+        elif _dtypes.is_python_scalar(obj) or isinstance(obj, np.generic):
+            a = Array._new(self._node_of(obj), self)
+        else:
+            if hasattr(obj, "__dlpack__") and not isinstance(obj, np.ndarray) and not hasattr(obj, "__array__"):
+                obj = np.from_dlpack(obj)
+            a = Array._new(self._from_numpy(np.asarray(obj), copy=bool(copy)), self)
+        if dtype is not None:
+            a = self.astype(a, dtype)
+        return a
+
+    def array(self, obj, dtype=None, copy=True):
+        """As `asarray`, but a numpy input is copied unless copy=False (numpy's default)."""
+        if isinstance(obj, np.ndarray) and copy:
+            obj = obj.copy()
+        return self.asarray(obj, dtype=dtype)
+
+    def from_dlpack(self, x, /, *, device=None, copy=None):
+        return self.asarray(np.from_dlpack(x))
+
+    def full(self, shape, fill_value, dtype=None):
+        if dtype is None:
+            dtype = np.asarray(fill_value).dtype
+        return Array._new(self._core.full(_shape(shape), fill_value, _dtypes.name(dtype)), self)
+
+    def zeros(self, shape, dtype=float):
+        return self.full(shape, 0, dtype)
+
+    def ones(self, shape, dtype=float):
+        return self.full(shape, 1, dtype)
+
+    def empty(self, shape, dtype=float):
+        """As `zeros` (mathengine arrays are never uninitialised)."""
+        return self.full(shape, 0, dtype)
+
+    def _like(self, a, dtype, shape):
+        a = a if isinstance(a, Array) else self.asarray(a)
+        return (a.shape if shape is None else shape), (a.dtype if dtype is None else dtype)
+
+    def full_like(self, a, fill_value, dtype=None, shape=None):
+        s, t = self._like(a, dtype, shape)
+        return self.full(s, fill_value, t)
+
+    def zeros_like(self, a, dtype=None, shape=None):
+        s, t = self._like(a, dtype, shape)
+        return self.full(s, 0, t)
+
+    def ones_like(self, a, dtype=None, shape=None):
+        s, t = self._like(a, dtype, shape)
+        return self.full(s, 1, t)
+
+    def empty_like(self, a, dtype=None, shape=None):
+        s, t = self._like(a, dtype, shape)
+        return self.full(s, 0, t)
+
+    def arange(self, start, stop=None, step=1, dtype=None):
+        """numpy's arange: int64 for integer arguments, float64 otherwise (lazy generator)."""
+        if stop is None:
+            start, stop = 0, start
+        ints = all(isinstance(v, (int, np.integer)) for v in (start, stop, step))
+        if ints and (dtype is None or np.dtype(dtype).kind in "iu"):
+            if step == 0:
+                raise ValueError("arange: step must not be zero")
+            n = max(0, -((start - stop) // step))
+            r = Array._new(self._core.arange_int(n), self)
+            if step != 1:
+                r = r * int(step)
+            if start != 0:
+                r = r + int(start)
+            return r if dtype is None else self.astype(r, dtype)
+        r = Array._new(self._core.arange(float(start), float(stop), float(step)), self)
+        return r if dtype is None else self.astype(r, dtype)
+
+    def linspace(self, start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+        """`num` evenly spaced values (lazy generator; float64 unless `dtype`)."""
+        num = int(num)
+        if num < 0:
+            raise ValueError(f"Number of samples, {num}, must be non-negative.")
+        div = (num - 1) if endpoint else num
+        step = (stop - start) / div if div > 0 else math.nan
+        if endpoint:
+            r = Array._new(self._core.linspace(float(start), float(stop), num), self)
+        else:
+            last = start + step * (num - 1) if num > 0 else start
+            r = Array._new(self._core.linspace(float(start), float(last), num), self)
+        if dtype is not None:
+            r = self.astype(r, dtype)
+        return (r, step) if retstep else r
+
+    def eye(self, N, M=None, k=0, dtype=float):
+        r = Array._new(self._core.eye(int(N), int(N if M is None else M), int(k)), self)
+        return r if np.dtype(dtype) == np.float64 else self.astype(r, dtype)
+
+    def identity(self, n, dtype=float):
+        return self.eye(n, dtype=dtype)
+
+    def meshgrid(self, *xi, copy=True, sparse=False, indexing="xy"):
+        if indexing not in ("xy", "ij"):
+            raise ValueError("Valid values for `indexing` are 'xy' and 'ij'.")
+        xs = [self.ravel(x) for x in xi]
+        if sparse:
+            n = len(xs)
+            out = []
+            for i, x in enumerate(xs):
+                s = [1] * n
+                ax = i
+                if indexing == "xy" and n >= 2 and i < 2:
+                    ax = 1 - i
+                s[ax] = x.shape[0]
+                out.append(self.reshape(x, s))
+            return tuple(out)
+        return tuple(Array._new(n, self) for n in self._core.meshgrid([x._n for x in xs], indexing == "ij"))
+
+    # ---- elementwise extras ----
+
+    def astype(self, x, dtype, /, *, copy=True):
+        x = self._arr(x)
+        t = _dtypes.name(dtype)
+        if t == x._n.dtype:
+            return x
+        return Array._new(self._core.astype(x._n, t), self)
+
+    def where(self, condition, x=None, y=None, /):
+        """`x` where `condition` else `y`, broadcasting (lazy); with one argument,
+        numpy's nonzero (evaluated: the result's shape depends on the data)."""
+        if x is None and y is None:
+            return self.nonzero(condition)
+        if x is None or y is None:
+            raise ValueError("either both or neither of x and y should be given")
+        c = self._node_of(condition)
+        a, b = self._pair(x, y)
+        return Array._new(self._core.where_(c, a, b), self)
+
+    def nonzero(self, a):
+        return tuple(self.asarray(i) for i in np.nonzero(np.asarray(self._arr(a))))
+
+    def clip(self, a, a_min=None, a_max=None, out=None, *, min=None, max=None):
+        """Limit every element to [a_min, a_max] (either may be None); NaN stays NaN."""
+        if out is not None:
+            return self._fallback(np.clip, "numpy.clip(out=)")(a, a_min, a_max, out=out)
+        lo = a_min if a_min is not None else min
+        hi = a_max if a_max is not None else max
+        r = self._arr(a)
+        if lo is not None:
+            r = self.maximum(r, lo)
+        if hi is not None:
+            r = self.minimum(r, hi)
+        return r
+
+    def floor_divide(self, x1, x2, /):
+        a, b = self._pair(x1, x2)
+        t = _dtypes.result_type(a.dtype, b.dtype)
+        q = Array._new(self._core.unary("floor", self._core.binary("div", a, b)), self)
+        return q if t == q._n.dtype else self.astype(q, t)
+
+    def remainder(self, x1, x2, /):
+        a, b = self._pair(x1, x2)
+        r = Array._new(self._core.binary("fmod", a, b), self)
+        bb = Array._new(b, self)
+        fix = self.logical_and(r != 0, (r < 0) != (bb < 0))
+        return self.where(fix, r + bb, r)
+
+    mod = remainder
+
+    def divmod(self, x1, x2, /):
+        return self.floor_divide(x1, x2), self.remainder(x1, x2)
+
+    def _logical_or_bitwise(self, name, x1, x2):
+        a, b = self._pair(x1, x2)
+        if a.dtype == "bool" and b.dtype == "bool":
+            return Array._new(self._core.binary(name, a, b), self)
+        return self._fallback(getattr(np, "bitwise_" + name.split("_")[1]), "numpy.bitwise")(
+            Array._new(a, self), Array._new(b, self))
+
+    def bitwise_and(self, x1, x2, /):
+        return self._logical_or_bitwise("logical_and", x1, x2)
+
+    def bitwise_or(self, x1, x2, /):
+        return self._logical_or_bitwise("logical_or", x1, x2)
+
+    def bitwise_xor(self, x1, x2, /):
+        return self._logical_or_bitwise("logical_xor", x1, x2)
+
+    def invert(self, x, /):
+        x = self._arr(x)
+        if x._n.dtype == "bool":
+            return self.logical_not(x)
+        return self._fallback(np.invert, "numpy.invert")(x)
+
+    bitwise_not = invert
+
+    def rint(self, x, /):
+        """Round to the nearest integer, halves to even (float64 for integer input)."""
+        x = self._arr(x)
+        if x._n.dtype in ("bool", "int32", "int64"):
+            x = self.astype(x, "float64")
+        return Array._new(self._core.unary("round", x._n), self)
+
+    def positive(self, x, /):
+        return self._arr(x)
+
+    def angle(self, z, deg=False):
+        r = Array._new(self._core.unary("angle", self._arr(z)._n), self)
+        return r * (180.0 / math.pi) if deg else r
+
+    def real(self, val):
+        return Array._new(self._core.unary("real", self._arr(val)._n), self)
+
+    def imag(self, val):
+        return Array._new(self._core.unary("imag", self._arr(val)._n), self)
+
+    def round(self, a, decimals=0):
+        a = self._arr(a)
+        if decimals == 0:
+            return Array._new(self._core.unary("round", a._n), self)
+        f = 10.0 ** decimals
+        return self.rint(a * f) / f
+
+    around = round
+
+    def deg2rad(self, x, /):
+        return self._arr(x) * (math.pi / 180.0)
+
+    def rad2deg(self, x, /):
+        return self._arr(x) * (180.0 / math.pi)
+
+    radians = deg2rad
+    degrees = rad2deg
+
+    def sinc(self, x):
+        x = self._arr(x)
+        y = x * math.pi
+        safe = self.where(y == 0, 1.0, y)
+        return self.where(y == 0, 1.0, self.sin(safe) / safe)
+
+    def isclose(self, a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+        a, b = self._arr(a), self._arr(b)
+        close = self.abs(a - b) <= atol + rtol * self.abs(b)
+        both_inf = self.logical_and(a == b, self.isinf(a))
+        r = self.logical_or(close, both_inf)
+        if equal_nan:
+            r = self.logical_or(r, self.logical_and(self.isnan(a), self.isnan(b)))
+        return r
+
+    def allclose(self, a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return bool(self.all(self.isclose(a, b, rtol, atol, equal_nan)))
+
+    def array_equal(self, a1, a2, equal_nan=False):
+        a1, a2 = self._arr(a1), self._arr(a2)
+        if a1.shape != a2.shape:
+            return False
+        eq = a1 == a2
+        if equal_nan:
+            eq = self.logical_or(eq, self.logical_and(self.isnan(a1), self.isnan(a2)))
+        return bool(self.all(eq))
+
+    # ---- reductions ----
+
+    sum = _make_reduce("sum")
+    prod = _make_reduce("prod")
+    mean = _make_reduce("mean")
+
+    def _minmax(self, name, a, axis, keepdims):
+        x = self._arr(a)
+        return Array._new(self._core.reduce(name, x._n, _axes(axis), bool(keepdims), 0), self)
+
+    def max(self, a, axis=None, keepdims=False):
+        return self._minmax("max", a, axis, keepdims)
+
+    def min(self, a, axis=None, keepdims=False):
+        return self._minmax("min", a, axis, keepdims)
+
+    amax = max
+    amin = min
+
+    def any(self, a, axis=None, keepdims=False):
+        return self._minmax("any", a, axis, keepdims)
+
+    def all(self, a, axis=None, keepdims=False):
+        return self._minmax("all", a, axis, keepdims)
+
+    def var(self, a, axis=None, dtype=None, ddof=0, keepdims=False):
+        x = self._arr(a) if dtype is None else self.astype(a, dtype)
+        return Array._new(self._core.reduce("var", x._n, _axes(axis), bool(keepdims), int(ddof)), self)
+
+    def std(self, a, axis=None, dtype=None, ddof=0, keepdims=False):
+        x = self._arr(a) if dtype is None else self.astype(a, dtype)
+        return Array._new(self._core.reduce("std", x._n, _axes(axis), bool(keepdims), int(ddof)), self)
+
+    def argmax(self, a, axis=None, keepdims=False):
+        r = Array._new(self._core.argreduce("argmax", self._arr(a)._n, None if axis is None else int(axis)), self)
+        return self._keep(r, a, axis) if keepdims else r
+
+    def argmin(self, a, axis=None, keepdims=False):
+        r = Array._new(self._core.argreduce("argmin", self._arr(a)._n, None if axis is None else int(axis)), self)
+        return self._keep(r, a, axis) if keepdims else r
+
+    def _keep(self, r, a, axis):
+        nd = self._arr(a).ndim
+        if axis is None:
+            return self.reshape(r, [1] * nd)
+        return self.expand_dims(r, axis)
+
+    def count_nonzero(self, a, axis=None, keepdims=False):
+        return self.sum(self._arr(a) != 0, axis=axis, keepdims=keepdims)
+
+    def average(self, a, axis=None, weights=None, keepdims=False):
+        if weights is None:
+            return self.mean(a, axis=axis, keepdims=keepdims)
+        a, w = self._arr(a), self._arr(weights)
+        return self.sum(a * w, axis=axis, keepdims=keepdims) / self.sum(w, axis=axis, keepdims=keepdims)
+
+    # ---- shapes ----
+
+    def shape(self, a):
+        return self._arr(a).shape
+
+    def ndim(self, a):
+        return self._arr(a).ndim
+
+    def size(self, a, axis=None):
+        a = self._arr(a)
+        return a.size if axis is None else a.shape[axis]
+
+    def reshape(self, a, shape=None, order="C", *, newshape=None):
+        if shape is None:
+            shape = newshape
+        if order not in ("C", "A"):
+            return self._fallback(np.reshape, "numpy.reshape(order=F)")(a, shape, order=order)
+        return Array._new(self._core.reshape(self._arr(a)._n, _shape(shape)), self)
+
+    def ravel(self, a, order="C"):
+        return self.reshape(a, [-1], order=order)
+
+    def transpose(self, a, axes=None):
+        a = self._arr(a)
+        if axes is None:
+            axes = list(range(a.ndim))[::-1]
+        axes = [int(x) % a.ndim if a.ndim else int(x) for x in axes]
+        if axes == list(range(a.ndim)):
+            return a
+        return Array._new(self._core.permute(a._n, axes), self)
+
+    permute_dims = transpose
+
+    def swapaxes(self, a, axis1, axis2):
+        a = self._arr(a)
+        p = list(range(a.ndim))
+        i, j = axis1 % a.ndim, axis2 % a.ndim
+        p[i], p[j] = p[j], p[i]
+        return self.transpose(a, p)
+
+    def moveaxis(self, a, source, destination):
+        a = self._arr(a)
+        src = [s % a.ndim for s in _axes(source)]
+        dst = [d % a.ndim for d in _axes(destination)]
+        order = [n for n in range(a.ndim) if n not in src]
+        for d, s in sorted(zip(dst, src)):
+            order.insert(d, s)
+        return self.transpose(a, order)
+
+    def matrix_transpose(self, x, /):
+        return self.swapaxes(x, -1, -2)
+
+    def expand_dims(self, a, axis):
+        a = self._arr(a)
+        axes = _axes(axis)
+        out_nd = a.ndim + len(axes)
+        axes = sorted(ax % out_nd for ax in axes)
+        n = a._n
+        for ax in axes:
+            n = self._core.expand_dims(n, ax)
+        return Array._new(n, self)
+
+    def squeeze(self, a, axis=None):
+        return Array._new(self._core.squeeze(self._arr(a)._n, _axes(axis)), self)
+
+    def broadcast_to(self, array, shape):
+        return Array._new(self._core.broadcast_to(self._arr(array)._n, _shape(shape)), self)
+
+    def broadcast_shapes(self, *shapes):
+        return np.broadcast_shapes(*shapes)
+
+    def broadcast_arrays(self, *args):
+        xs = [self._arr(a) for a in args]
+        s = np.broadcast_shapes(*[x.shape for x in xs])
+        return tuple(self.broadcast_to(x, s) for x in xs)
+
+    def concatenate(self, arrays, axis=0, dtype=None):
+        xs = [self._arr(a) for a in arrays]
+        if axis is None:
+            xs, axis = [self.ravel(x) for x in xs], 0
+        r = Array._new(self._core.concatenate([x._n for x in xs], int(axis)), self)
+        return r if dtype is None else self.astype(r, dtype)
+
+    concat = concatenate
+
+    def stack(self, arrays, axis=0, dtype=None):
+        xs = [self._arr(a) for a in arrays]
+        r = Array._new(self._core.stack([x._n for x in xs], int(axis)), self)
+        return r if dtype is None else self.astype(r, dtype)
+
+    def hstack(self, tup, dtype=None):
+        xs = [self.atleast_1d(a) for a in tup]
+        return self.concatenate(xs, axis=0 if xs[0].ndim == 1 else 1, dtype=dtype)
+
+    def vstack(self, tup, dtype=None):
+        return self.concatenate([self.atleast_2d(a) for a in tup], axis=0, dtype=dtype)
+
+    def atleast_1d(self, a):
+        a = self._arr(a)
+        return self.reshape(a, [1]) if a.ndim == 0 else a
+
+    def atleast_2d(self, a):
+        a = self._arr(a)
+        return self.reshape(a, [1] * (2 - a.ndim) + list(a.shape)) if a.ndim < 2 else a
+
+    def pad(self, array, pad_width, mode="constant", constant_values=0):
+        a = self._arr(array)
+        if mode != "constant" or not _dtypes.is_python_scalar(constant_values) and np.ndim(constant_values) != 0:
+            return self._fallback(np.pad, f"numpy.pad(mode={mode})")(
+                a, pad_width, mode=mode, **({"constant_values": constant_values} if mode == "constant" else {}))
+        pw = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (a.ndim, 2))
+        widths = [(int(b), int(c)) for b, c in pw]
+        if any(b < 0 or c < 0 for b, c in widths):
+            raise ValueError("index can't contain negative values")
+        cv = constant_values.item() if isinstance(constant_values, (np.generic, np.ndarray)) else constant_values
+        return Array._new(self._core.pad(a._n, widths, cv), self)
+
+    def flip(self, m, axis=None):
+        return Array._new(self._core.flip(self._arr(m)._n, _axes(axis)), self)
+
+    def fliplr(self, m):
+        return self.flip(m, 1)
+
+    def flipud(self, m):
+        return self.flip(m, 0)
+
+    def roll(self, a, shift, axis=None):
+        a = self._arr(a)
+        if axis is None:
+            return Array._new(self._core.roll(a._n, int(shift), None), self)
+        shifts, axes = np.broadcast_arrays(np.asarray(shift), np.asarray(axis))
+        n = a._n
+        for s, ax in zip(shifts.ravel(), axes.ravel()):
+            n = self._core.roll(n, int(s), int(ax))
+        return Array._new(n, self)
+
+    def copy(self, a):
+        return self._arr(a).copy()
+
+    def outer(self, a, b):
+        return self.ravel(a)[:, None] * self.ravel(b)[None, :]
+
+    def inner(self, a, b):
+        return self.sum(self._arr(a) * self._arr(b), axis=-1)
+
+    def vdot(self, a, b):
+        return self.sum(self.conj(self.ravel(a)) * self.ravel(b))
+
+    def matmul(self, x1, x2, /):
+        a, b = self._pair(x1, x2)
+        return Array._new(self._core.linalg2("matmul", a, b), self)
+
+    def dot(self, a, b):
+        a, b = self._pair(a, b)
+        if not a.shape or not b.shape:
+            return Array._new(self._core.binary("mul", a, b), self)
+        return Array._new(self._core.linalg2("dot", a, b), self)
+
+    def trace(self, a, offset=0, axis1=0, axis2=1):
+        a = self._arr(a)
+        if offset != 0 or a.ndim != 2:
+            return self._fallback(np.trace, "numpy.trace")(a, offset, axis1, axis2)
+        n = min(a.shape)
+        return self.sum(self.ravel(a[:n, :n])[:: n + 1])
+
+    # ---- indexing ----
+
+    def _getitem(self, a, key):
+        if not isinstance(key, tuple):
+            key = (key,)
+        if not all(_is_basic(k) for k in key):
+            return self._fancy_get(a, key)
+        nd = a.ndim
+        n_real = sum(1 for k in key if k is not None and k is not Ellipsis)
+        if sum(1 for k in key if k is Ellipsis) > 1:
+            raise IndexError("an index can only have a single ellipsis ('...')")
+        if n_real > nd:
+            raise IndexError(
+                f"too many indices for array: array is {nd}-dimensional, but {n_real} were indexed")
+        full = []
+        for k in key:
+            if k is Ellipsis:
+                full.extend([slice(None)] * (nd - n_real))
+            else:
+                full.append(k)
+        if Ellipsis not in key:
+            full.extend([slice(None)] * (nd - n_real))
+        slices, out_shape, axis, trivial = [], [], 0, True
+        for k in full:
+            if k is None:
+                out_shape.append(1)
+                continue
+            n = a.shape[axis]
+            if isinstance(k, slice):
+                start, stop, step = k.indices(n)
+                ln = len(range(start, stop, step))
+                if not (start == 0 and step == 1 and ln == n):
+                    trivial = False
+                slices.append((k.start if k.start is None else int(k.start),
+                               k.stop if k.stop is None else int(k.stop),
+                               1 if k.step is None else int(k.step)))
+                out_shape.append(ln)
+            else:
+                i = int(k)
+                if i < -n or i >= n:
+                    raise IndexError(f"index {i} is out of bounds for axis {axis} with size {n}")
+                i %= n
+                slices.append((i, i + 1, 1))
+                if n != 1:
+                    trivial = False
+            axis += 1
+        node = a._n
+        if not trivial:
+            node = self._core.slice(node, slices)
+        if list(out_shape) != list(node.shape):
+            node = self._core.reshape(node, out_shape)
+        return Array._new(node, self)
+
+    def _fancy_get(self, a, key):
+        key = tuple(_key_to_numpy(k) for k in key)
+        # A boolean mask of the array's own shape over a float/complex array: lazy
+        # where the result shape is known only after evaluating the mask.
+        return self.asarray(a.numpy()[key])
+
+    def _setitem(self, a, key, value):
+        t = a._n.dtype
+        if _dtypes.is_python_scalar(value):
+            v = Array._new(self._core.scalar(value, t), self)
+        else:
+            v = self.astype(self._arr(value), t)
+        k = key if isinstance(key, tuple) else (key,)
+        # x[mask] = v with a boolean mask of x's shape and a broadcastable v: lazy where.
+        if len(k) == 1 and (isinstance(k[0], (Array, np.ndarray))) and k[0].dtype == np.bool_ \
+                and tuple(k[0].shape) == a.shape and v.ndim == 0:
+            return self.where(k[0], v, a)
+        if all(_is_basic(x) for x in k):
+            region = self._region(a, k)
+            if region is not None:
+                widths, rshape = region
+                target_shape = self._getitem(a, key).shape
+                vb = self.broadcast_to(v, target_shape)
+                vb = self.reshape(vb, rshape)
+                mask = Array._new(self._core.pad(self._core.full(rshape, True, "bool"), widths, False), self)
+                padded = Array._new(self._core.pad(vb._n, widths, 0), self)
+                return self.where(mask, padded, a)
+        # Strided, negative-step or advanced keys: update a host copy (evaluates).
+        host = np.array(a.numpy())
+        host[tuple(_key_to_numpy(x) for x in k)] = v.numpy()
+        return self.asarray(host)
+
+    def _region(self, a, key):
+        """For a basic key with unit steps: per-axis (before, after) pad widths and the
+        region's shape with indexed axes kept as length 1; None otherwise."""
+        nd = a.ndim
+        real = [x for x in key if x is not None]
+        n_real = sum(1 for x in real if x is not Ellipsis)
+        full = []
+        for x in real:
+            if x is Ellipsis:
+                full.extend([slice(None)] * (nd - n_real))
+            else:
+                full.append(x)
+        full.extend([slice(None)] * (nd - len(full)))
+        if len(full) > nd:
+            raise IndexError("too many indices for array")
+        widths, rshape = [], []
+        for x, n in zip(full, a.shape):
+            if isinstance(x, slice):
+                start, stop, step = x.indices(n)
+                if step != 1:
+                    return None
+                stop = max(stop, start)
+                widths.append((start, n - stop))
+                rshape.append(stop - start)
+            else:
+                i = int(x)
+                if i < -n or i >= n:
+                    raise IndexError(f"index {i} is out of bounds for size {n}")
+                i %= n
+                widths.append((i, n - i - 1))
+                rshape.append(1)
+        return widths, rshape
+
+
+def _is_basic(k):
+    return k is None or k is Ellipsis or isinstance(k, slice) or (
+        isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_))
+    ) or (isinstance(k, Array) and k.ndim == 0 and k.dtype.kind in "iu")
+
+
+def _key_to_numpy(k):
+    if isinstance(k, Array):
+        return k.numpy()
+    return k
+
+
+def _to_numpy(x):
+    """Evaluate every mathengine array inside `x` (lists, tuples, dicts) to numpy."""
+    if isinstance(x, Array):
+        return x.numpy()
+    if isinstance(x, tuple):
+        return tuple(_to_numpy(v) for v in x)
+    if isinstance(x, list):
+        return [_to_numpy(v) for v in x]
+    if isinstance(x, dict):
+        return {k: _to_numpy(v) for k, v in x.items()}
+    return x
+
+
+for _np_name, _r in _UNARY.items():
+    setattr(Engine, _np_name, _make_unary(_np_name, _r))
+for _np_name, _r in _BINARY.items():
+    setattr(Engine, _np_name, _make_binary(_np_name, _r))
+Engine.abs = Engine.absolute
+Engine.conj = Engine.conjugate
+Engine.true_divide = Engine.divide
+Engine.pow = Engine.power
+Engine.fix = Engine.trunc
+Engine.asin, Engine.acos, Engine.atan, Engine.atan2 = (
+    Engine.arcsin, Engine.arccos, Engine.arctan, Engine.arctan2)
+
+# numpy names the ufunc protocol can dispatch to without falling back
+_OWN = {n: getattr(Engine, n) for n in list(_UNARY) + list(_BINARY) + [
+    "floor_divide", "remainder", "positive", "invert", "bitwise_and", "bitwise_or",
+    "bitwise_xor", "matmul", "deg2rad", "rad2deg", "sinc", "rint"]}
+
+
+# Names that stay the engine's own when calls are forwarded to a module backend.
+_OWN_ATTRS = {
+    "change_backend", "backend", "available_backends", "stats", "reset_stats", "strict",
+    "Array", "eval", "synchronize",
+}
+
+
+class _ModuleEngine(Engine):
+    """An engine whose backend is a module (numpy, cupy, ...): every public name is
+    looked up on the module and called eagerly with mathengine arrays converted."""
+
+    def __getattribute__(self, name):
+        if name.startswith("_") or name in _OWN_ATTRS:
+            return object.__getattribute__(self, name)
+        mod = object.__getattribute__(self, "_module")
+        if hasattr(mod, name):
+            target = getattr(mod, name)
+        elif hasattr(np, name):
+            target = getattr(np, name)
+        else:
+            return object.__getattribute__(self, name)
+        if isinstance(target, types.ModuleType):
+            return _ModuleNamespace(target)
+        if callable(target) and not isinstance(target, type):
+            return _forwarding(target)
+        return target
+
+
+class _ModuleNamespace:
+    def __init__(self, mod):
+        self._mod = mod
+
+    def __getattr__(self, name):
+        target = getattr(self._mod, name)
+        if isinstance(target, types.ModuleType):
+            return _ModuleNamespace(target)
+        if callable(target) and not isinstance(target, type):
+            return _forwarding(target)
+        return target
+
+
+def _forwarding(func):
+    def call(*args, **kwargs):
+        return func(*_to_numpy(args), **_to_numpy(kwargs))
+
+    call.__name__ = getattr(func, "__name__", "forwarded")
+    call.__doc__ = getattr(func, "__doc__", None)
+    return call
+
+
+def _default_docs(cls, where):
+    """numpy-named functions without their own docstring point at numpy's documentation
+    (same name, same signature)."""
+    for n, f in list(vars(cls).items()):
+        if not n.startswith("_") and callable(f) and getattr(f, "__doc__", None) is None:
+            try:
+                f.__doc__ = f"`{where}.{n}` with numpy's signature, on mathengine (lazy where the shape is known)."
+            except (AttributeError, TypeError):
+                pass
+
+
+_default_docs(Engine, "numpy")

@@ -1,0 +1,29 @@
+"""`python -m mathengine.demo` runs and its numbers hold."""
+
+import math
+import subprocess
+import sys
+
+import numpy as np
+
+import mathengine
+from mathengine import demo
+
+
+def test_demo_study(tmp_path):
+    o = demo.parse(["--size", "64", "--noll", "4=30,8=-25", "--out", str(tmp_path)])
+    res = demo.run(o, mathengine.Engine(), quiet=True)
+    assert math.sqrt(30**2 + 25**2) * 0.98 < res["rms"] < math.sqrt(30**2 + 25**2) * 1.02
+    k = 2 * math.pi / (0.6328e3)
+    assert abs(res["strehl"] - math.exp(-(k * res["rms"]) ** 2)) < 0.02  # Marechal
+    fitted = dict(zip(res["fit_nms"], res["fitted"]))
+    assert abs(fitted[(2, 0)] - 30) < 1e-8 and abs(fitted[(3, 1)] + 25) < 1e-8
+    mtf = res["mtf"]
+    assert np.isclose(mtf.max(), 1.0)
+
+
+def test_demo_module_runs(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "mathengine.demo", "--size", "32", "--backend", "reference",
+                        "--out", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "Strehl ratio" in r.stdout and "Primary Spherical" in r.stdout
