@@ -2,13 +2,14 @@
 # Every test of the project, Rust and Python, in one command (what CI runs):
 #   scripts/test-all.sh
 # 1. the Rust workspace's tests (debug build; dependencies are optimised, see Cargo.toml);
-# 2. the overflow/out-of-memory cases once more in a release build, where integer overflow
-#    does not trap, so a wrapped size would show up as a wrong answer instead of a panic;
+# 2. the hostile-input suites once more in a release build, where integer overflow does
+#    not trap: a size that wrapped would show up as a wrong answer instead of a panic;
 # 3. the Python package: built into a virtual environment (target/py-venv) and tested with
 #    pytest against numpy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo test --workspace
-cargo test --release --test hostile_overflow
+cargo test --release --test hostile_creation --test hostile_math --test hostile_fft_linalg \
+    --test hostile_backends --test threads
 scripts/test-python.sh
