@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
 """W1-W5 of docs/benchmarks/WORKLOADS.md run from Python on mathengine
 (impl "mathengine-python"), printing one JSON object per line and per measurement on
-stdout, as the Rust benches do; a readable table goes to stderr.
+stdout, as the Rust benches do (benches/workloads.rs, benches/polynomials.rs: the same
+graphs, built the same way); a readable table goes to stderr.
 
-    target/py-venv/bin/python benches/python_workloads.py                 # all, N = 512
-    target/py-venv/bin/python benches/python_workloads.py --only W4,W5 --size 1024
-    target/py-venv/bin/python benches/python_workloads.py --quick         # smoke run
+    PY=target/py-bench-venv/bin/python   # a release build: benches/report.py makes it
+    $PY benches/python_workloads.py                 # W1-W5 (and W2-XY), N = 512
+    $PY benches/python_workloads.py --only W4,W5 --size 1024
+    $PY benches/python_workloads.py --quick         # smoke run
 
-It also times numpy on W5 (the per-call cost of the same expression, "numpy-python")
-so the per-operation overhead of building nodes from Python can be compared in one run.
-Run it on a quiet machine: timings of a busy one mean nothing.
+Besides the workloads it prints "W5" for numpy ("numpy-python": the same expression per
+call) and "NODE" (the cost of building one node from Python, `x * 2.0`, in seconds per
+node), so Python's overhead can be judged in one run. A debug build of the extension
+(scripts/test-python.sh makes one) is refused unless --allow-debug: its timings say
+nothing. Run it on a quiet machine.
 """
 
 import argparse
@@ -30,8 +34,9 @@ def measure(fn, runs, warmup=1):
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        fn()
+        result = fn()
         times.append(time.perf_counter() - t0)
+        del result  # freed outside the clock, as the Rust benches drop their outputs
     times.sort()
     return times[len(times) // 2], times[0]
 
@@ -39,7 +44,8 @@ def measure(fn, runs, warmup=1):
 def emit(workload, impl, size, median, minimum, runs):
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     line = dict(workload=workload, impl=impl, size=size, median_s=round(median, 9),
-                min_s=round(minimum, 9), runs=runs, peak_rss_mb=round(rss))
+                min_s=round(minimum, 9), runs=runs, peak_rss_mb=round(rss),
+                build=mathengine._mathengine.build_profile)
     print(json.dumps(line, separators=(",", ":")), flush=True)
     print(f"{workload:<6} {impl:<20} {size:>9} median {median * 1e3:10.4f} ms  min {minimum * 1e3:10.4f} ms",
           file=sys.stderr)
@@ -61,20 +67,36 @@ def w1(e, n):
     return modes
 
 
+W2_COEFS = np.random.default_rng(0).normal(size=66) * 1e-2
+
+
 def w2(e, n):
     r, t = grid(e, n)
-    nms = modes_n10()
-    coefs = np.random.default_rng(0).normal(size=len(nms)) * 1e-2
-    return e.polynomials.zernike_sum(coefs, nms, r, t).eval()
+    return e.polynomials.zernike_sum(W2_COEFS, modes_n10(), r, t).eval()
+
+
+def w2_xy(e, n):
+    x, y = e.coordinates.make_xy_grid(n, diameter=2)
+    return e.polynomials.zernike_sum_xy(W2_COEFS, modes_n10(), x, y).eval()
 
 
 def w3(e, n):
-    r, t = grid(e, n)
-    w = (0.1 * e.polynomials.zernike_nm(2, 0, r, t) + 0.05 * e.polynomials.zernike_nm(2, 2, r, t)
-         + 0.03 * e.polynomials.zernike_nm(3, 1, r, t) + 0.02 * e.polynomials.zernike_nm(4, 0, r, t))
-    pupil = (r <= 1) * e.exp(1j * (2 * math.pi / 0.6328) * w)
-    f = e.fft.fftshift(e.fft.fft2(pupil, s=(2 * n, 2 * n)))
-    return (e.abs(f) ** 2).eval()
+    # benches/workloads.rs's W3, node for node: four closed-form orthonormal terms.
+    dx = 2.0 / n
+    half = n // 2
+    ax = e.arange(-half * dx, (n - half - 0.5) * dx, dx)
+    gx, gy = e.meshgrid(ax, ax)
+    r2 = gx * gx + gy * gy
+    r = e.sqrt(r2)
+    t = e.arctan2(gy, gx)
+    w = ((r2 * 2.0 - 1.0) * (math.sqrt(3) * 0.1)
+         + r2 * e.cos(t * 2.0) * (math.sqrt(6) * 0.05)
+         + (r2 * r * 3.0 - r * 2.0) * e.cos(t) * (math.sqrt(8) * -0.02)
+         + (r2 * r2 * 6.0 - r2 * 6.0 + 1.0) * (math.sqrt(5) * 0.03))
+    phase = (w * (2 * math.pi / 0.6328)).astype(np.complex128)
+    pupil = (r <= 1.0).astype(np.complex128) * e.exp(phase * 1j)
+    f = e.fft.fft2(pupil, s=(2 * n, 2 * n))
+    return e.square(e.abs(e.fft.fftshift(f))).eval()
 
 
 def w4(e, n):
@@ -88,7 +110,13 @@ def main(argv=None):
     ap.add_argument("--size", type=int, default=512)
     ap.add_argument("--quick", action="store_true", help="small sizes, one repetition")
     ap.add_argument("--backend", default="cpu")
+    ap.add_argument("--allow-debug", action="store_true", help="time a debug build anyway")
     o = ap.parse_args(argv)
+    if mathengine._mathengine.build_profile != "release" and not o.allow_debug:
+        print("python_workloads: this mathengine is a debug build (scripts/test-python.sh's); "
+              "benchmark a release build (benches/report.py makes target/py-bench-venv) or pass "
+              "--allow-debug", file=sys.stderr)
+        return 2
     only = set(o.only.split(","))
     n = 32 if o.quick else o.size
     runs = 1 if o.quick else 7
@@ -98,6 +126,7 @@ def main(argv=None):
         emit("W1", impl, n, *measure(lambda: w1(e, n), runs), runs)
     if "W2" in only:
         emit("W2", impl, n, *measure(lambda: w2(e, n), runs), runs)
+        emit("W2-XY", impl, n, *measure(lambda: w2_xy(e, n), runs), runs)
     if "W3" in only:
         emit("W3", impl, n, *measure(lambda: w3(e, n), runs), runs)
     if "W4" in only:
@@ -107,29 +136,30 @@ def main(argv=None):
         # One evaluation of y = (2x + 1) * x on 1000 elements: building the nodes from
         # Python and running the cached kernel, against numpy's per-call cost.
         reps = 100 if o.quick else 20000
-        x = e.linspace(0, 1, 1000).eval()
 
-        def me():
+        def me():  # as benches/workloads.rs: x is a generator node, rebuilt each time
             for _ in range(reps):
-                ((2 * x + 1) * x).eval()
+                x = e.linspace(0, 1, 1000)
+                ((x * 2.0 + 1.0) * x).eval()
 
-        xn = np.linspace(0, 1, 1000)
-
-        def npy():
+        def npy():  # as benches/peers/workloads.py's numpy W5: linspace included
             for _ in range(reps):
-                (2 * xn + 1) * xn
+                xn = np.linspace(0, 1, 1000)
+                (xn * 2.0 + 1.0) * xn
 
         med, mn = measure(me, 1 if o.quick else 5)
         emit("W5", impl, 1000, med / reps, mn / reps, reps)
         med, mn = measure(npy, 1 if o.quick else 5)
         emit("W5", "numpy-python", 1000, med / reps, mn / reps, reps)
-        # the cost of building one node from Python (no evaluation)
+        # the cost of building one node from Python (no evaluation): NODE, seconds per node
+        x = e.linspace(0, 1, 1000)
+
         def build():
             for _ in range(reps):
                 x * 2.0
 
         med, mn = measure(build, 1 if o.quick else 5)
-        emit("W5-node", impl, 1000, med / reps, mn / reps, reps)
+        emit("NODE", impl, 1000, med / reps, mn / reps, reps)
     return 0
 
 

@@ -11,6 +11,9 @@ in one run, written as a markdown table, a bar chart (PNG) and the raw JSON line
 The peers run in a virtual environment this script creates with pip (target/bench-venv);
 where pip cannot install them it says so and reports mathengine alone. Each peer runs in a
 process of its own, so each line's peak RSS is that workload's own plus its imports.
+mathengine from Python ("mathengine-python" rows, benches/python_workloads.py) runs from a
+release build of ./python in target/py-bench-venv, made with pip and maturin; where that
+cannot be built the report says so and leaves those rows out (--no-python skips them).
 Only the standard library is needed to run this file.
 """
 import argparse
@@ -25,6 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / "target" / "bench-venv"
 PEERS_SCRIPT = ROOT / "benches" / "peers" / "workloads.py"
+# mathengine from Python ("mathengine-python" rows): a release build of ./python in its own venv.
+PY_VENV = ROOT / "target" / "py-bench-venv"
+PY_SCRIPT = ROOT / "benches" / "python_workloads.py"
 PEERS = ["prysm", "numpy", "numexpr", "jax", "numba", "scipy"]
 FULL_PACKAGES = ["prysm==0.21.1", "numpy", "numexpr", "jax[cpu]", "numba", "scipy", "matplotlib"]
 # --quick keeps CI's download small: JAX and numba are left out.
@@ -38,6 +44,7 @@ WORKLOAD_TITLES = {
     "W4": "sin(x)^2 + cos(x) exp(-x^2), 4M elements",
     "W5": "per-evaluation overhead, 1000 elements",
     "W6": "cold compile of a new 20-op expression",
+    "NODE": "building one node from Python (x * 2.0), per node",
 }
 
 
@@ -82,6 +89,41 @@ def run_mathengine(sizes, quick):
         records += json_lines(cargo + ["--bench", "workloads", "--", "--only", "W3", "--size", str(n)] + flag)
         records += json_lines(cargo + ["--bench", "workloads", "--", "--only", "FFT2", "--size", str(2 * n)] + flag)
     records += json_lines(cargo + ["--bench", "workloads", "--", "--only", "W4,W5,W6"] + flag)
+    return records
+
+
+def python_package():
+    """A Python with a release build of the mathengine package (target/py-bench-venv, made
+    with pip and maturin; rebuilt from the current sources each run, which cargo makes
+    quick), or None, said on stderr, where that cannot be done (no pip, no network)."""
+    py = PY_VENV / "bin" / "python"
+    try:
+        if not py.exists():
+            log(f"creating {PY_VENV}")
+            subprocess.run([sys.executable, "-m", "venv", str(PY_VENV)], check=True)
+        subprocess.run([str(py), "-m", "pip", "install", "-q", "maturin>=1.9,<2", "numpy"], check=True)
+        log("building the Python package (release) into " + str(PY_VENV))
+        env = dict(os.environ, VIRTUAL_ENV=str(PY_VENV),
+                   PATH=f"{PY_VENV / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
+        subprocess.run([str(py), "-m", "pip", "install", "-q", "--no-build-isolation", "--no-deps",
+                        "--force-reinstall", str(ROOT / "python")], check=True, env=env)
+        return py
+    except (subprocess.CalledProcessError, OSError) as err:
+        log(f"the Python package cannot be built here ({err}); no mathengine-python rows")
+        return None
+
+
+def run_python(py, sizes, quick):
+    """W1-W5 from Python (benches/python_workloads.py); a failure leaves the rows out."""
+    flag = ["--quick"] if quick else []
+    base = [str(py), str(PY_SCRIPT)] + flag
+    records = []
+    try:
+        for n in sizes:
+            records += json_lines(base + ["--only", "W1,W2,W3", "--size", str(n)])
+        records += json_lines(base + ["--only", "W4,W5"])
+    except SystemExit as err:
+        log(f"{err}; the mathengine-python rows are incomplete")
     return records
 
 
@@ -226,6 +268,7 @@ def main():
     ap.add_argument("--sizes", default=None, help="N for W1-W3, comma-separated (default 512,1024)")
     ap.add_argument("--quick", action="store_true", help="tiny sizes, one repetition (CI)")
     ap.add_argument("--no-peers", action="store_true", help="mathengine alone")
+    ap.add_argument("--no-python", action="store_true", help="without the mathengine-python rows")
     ap.add_argument("--out", default=str(ROOT / "docs" / "benchmarks"))
     args = ap.parse_args()
     sizes = [int(s) for s in (args.sizes or ("32" if args.quick else "512,1024")).split(",")]
@@ -236,6 +279,9 @@ def main():
     py = None if args.no_peers else ensure_venv(QUICK_PACKAGES if args.quick else FULL_PACKAGES)
     machine = machine_description(py)
     records = run_mathengine(sizes, args.quick)
+    py_package = None if args.no_python else python_package()
+    if py_package is not None:
+        records += run_python(py_package, sizes, args.quick)
     if py is not None:
         records += run_peers(py, sizes, args.quick)
 

@@ -320,7 +320,7 @@ impl Printer<'_> {
                 } else {
                     (Scalar::I64(1), mathengine_ir::BinaryOp::Mul)
                 };
-                // Pairwise as the CPU's: blocks of SUM_BLOCK folded in order, the block
+                // Pairwise as the CPU's: blocks of SUM_BLOCK (each by four chains), the block
                 // results combined as a binary counter in `lv`, float32 and complex64
                 // sums in float64 / complex128.
                 let at = accumulator_dtype(red.op, vt);
@@ -334,12 +334,22 @@ impl Printer<'_> {
                 self.line(&format!(
                     "const long long rend = rb + {SUM_BLOCK} < reduce_len ? rb + {SUM_BLOCK} : reduce_len;"
                 ));
-                self.line(&format!("{at_c} blk = {identity};"));
+                // CHAINS interleaved accumulators per block, the tail in chain 0, combined
+                // pairwise at the block's end (as `reduction.rs`).
+                self.line(&format!(
+                    "{at_c} ch[4] = {{{identity}, {identity}, {identity}, {identity}}};"
+                ));
+                self.line("const long long rfull = rb + ((rend - rb) & ~3LL);");
                 self.open("for (long long r = rb; r < rend; ++r)");
                 self.varying(&varies);
-                let (next, _) = expr::binary(op, at, "blk", &cast(vt, at, &value));
-                self.line(&format!("blk = {next};"));
+                self.line("const int c = r < rfull ? (int)((r - rb) & 3) : 0;");
+                let (next, _) = expr::binary(op, at, "ch[c]", &cast(vt, at, &value));
+                self.line(&format!("ch[c] = {next};"));
                 self.close();
+                let (lo, _) = expr::binary(op, at, "ch[0]", "ch[1]");
+                let (hi, _) = expr::binary(op, at, "ch[2]", "ch[3]");
+                let (blk, _) = expr::binary(op, at, &lo, &hi);
+                self.line(&format!("{at_c} blk = {blk};"));
                 self.line("int l = 0;");
                 let (next, _) = expr::binary(op, at, "lv[l]", "blk");
                 self.line(&format!(

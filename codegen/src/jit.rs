@@ -1,6 +1,7 @@
 //! Compiling one kernel: its own `JITModule`, so its machine code is freed exactly when
 //! the last user of the `CompiledKernel` drops it.
 
+use crate::split::{PartialState, SplitReduction};
 use crate::translate::{kernel_signature, Emitter};
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
@@ -19,10 +20,9 @@ pub struct CompiledKernel {
     func: KernelFn,
     /// A reduction kernel's partial entry (`Emitter::emit_partial`): the same ABI types,
     /// read as (params, inputs, state, o, r0, r1).
-    #[allow(dead_code)] // read by the split-reduction driver (issue 13, in progress)
-    pub(crate) partial: Option<KernelFn>,
-    #[allow(dead_code)]
-    pub(crate) kernel: Kernel,
+    partial: Option<KernelFn>,
+    /// How the partial entry's states combine, where the kernel is splittable.
+    split: Option<SplitReduction>,
     name: String,
     // Kept only to free the code on drop.
     module: Mutex<Option<JITModule>>,
@@ -56,6 +56,38 @@ impl CompiledKernel {
         reduce_len: i64,
     ) {
         (self.func)(params, inputs, outputs, start, end, reduce_len)
+    }
+
+    /// The combination of this kernel's partial states, where it is splittable
+    /// (see `split.rs`).
+    pub fn split(&self) -> Option<SplitReduction> {
+        self.partial.and(self.split)
+    }
+
+    /// Fold output element `o` over the reduced range `r0..r1` into `state`.
+    /// Returns `false` (doing nothing) for a kernel without a partial entry.
+    ///
+    /// # Safety
+    /// As [`CompiledKernel::call`] for output `o` (`o < len`) and reduced indices
+    /// `r0..r1` within the launch's reduced length; for min/max/argmin/argmax the
+    /// range must not be empty.
+    pub unsafe fn call_partial(
+        &self,
+        params: *const [u64; 2],
+        inputs: *const *const u8,
+        state: &mut PartialState,
+        o: i64,
+        r0: i64,
+        r1: i64,
+    ) -> bool {
+        match self.partial {
+            Some(f) => {
+                let state = state.as_mut_ptr() as *mut u8 as *const *mut u8;
+                f(params, inputs, state, o, r0, r1);
+                true
+            }
+            None => false,
+        }
     }
 }
 
@@ -136,7 +168,7 @@ pub fn compile(kernel: &Kernel) -> Result<CompiledKernel> {
         Ok(Ok((module, func, partial))) => Ok(CompiledKernel {
             func,
             partial,
-            kernel: kernel.clone(),
+            split: SplitReduction::of(kernel),
             name,
             module: Mutex::new(Some(module)),
         }),

@@ -5,6 +5,7 @@
 //! [`cache::KernelCache`] keeps compiled kernels (bounded, thread-safe, compile once).
 //! Inside: `translate` (the function, loops, loads, stores), `reduction` (the loops of
 //! reduction kernels), `scalar` (one lane of every op), `vector` (the f64x2 fast path),
+//! `split` (combining the partial states of a reduction split across threads),
 //! `math` (inline f64x2 transcendentals, one file per function family), `runtime`
 //! (helpers kernels call).
 
@@ -15,6 +16,7 @@ mod math;
 mod reduction;
 pub mod runtime;
 mod scalar;
+pub mod split;
 mod translate;
 mod vector;
 

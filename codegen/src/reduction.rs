@@ -2,12 +2,19 @@
 //! depend on the reduce index once, then the reduced range folded into an accumulator.
 //!
 //! Sums and products are pairwise: the range is cut into blocks of [`SUM_BLOCK`]
-//! elements, each folded in order, and the block results are combined as a binary
+//! elements, each folded by [`CHAINS`] interleaved accumulators (combined pairwise at
+//! the block's end), and the block results are combined as a binary
 //! counter (block 2k+1 with block 2k, then those pairs with each other, ...), so the
 //! rounding error grows like (SUM_BLOCK + log2(n / SUM_BLOCK)) ulps, as numpy's pairwise
 //! sum. float32 and complex64 sums accumulate in float64 / complex128
-//! ([`accumulator_dtype`]) and round once at the end. min/max/argmin/argmax/any/all fold
-//! in order, with the interpreter's NaN and first-index rules.
+//! ([`accumulator_dtype`]) and round once at the end. min/max/argmin/argmax of reals
+//! fold [`CHAINS`] interleaved (value, index) chains merged at the end, any/all fold in
+//! order; both give exactly the in-order result with the interpreter's NaN and
+//! first-index rules.
+//!
+//! A reduction kernel also has a partial entry (one output over a sub-range, its
+//! accumulator written to a state) so a runner can split the reduced range across
+//! threads; `split.rs` combines the states in this file's order.
 
 use crate::scalar::clif_type;
 use crate::translate::{Elem, Emitter, LaneValues};
@@ -25,10 +32,13 @@ pub const SUM_BLOCK: i64 = 256;
 
 /// Bytes of the accumulator state the partial entry writes: the value (up to a
 /// complex128) at offset 0, the chosen index (i64) at [`STATE_INDEX_OFFSET`].
-#[allow(dead_code)]
 pub const STATE_BYTES: usize = 32;
 /// Offset of the chosen element's index in a partial state.
 pub const STATE_INDEX_OFFSET: i32 = 16;
+
+/// Independent accumulator chains inside one pairwise block (the block's value is
+/// the chains combined pairwise): four hide the latency of a floating-point add.
+const CHAINS: usize = 4;
 
 /// Levels of the pairwise combination: enough for 2^64 blocks.
 pub const LEVELS: u32 = 64;
@@ -178,7 +188,11 @@ impl Emitter<'_, '_> {
         let (identity, bop) = pairwise_op(op);
         let parts = if at.is_complex() { 2 } else { 1 };
         let aty = clif_type(at);
-        let blk: Vec<Variable> = (0..parts).map(|_| self.b.declare_var(aty)).collect();
+        // Independent accumulators within a block: element r goes to chain r % CHAINS
+        // (the tail to chain 0), so the adds do not wait on each other.
+        let chains: Vec<Vec<Variable>> = (0..CHAINS)
+            .map(|_| (0..parts).map(|_| self.b.declare_var(aty)).collect())
+            .collect();
         let carry: Vec<Variable> = (0..parts).map(|_| self.b.declare_var(aty)).collect();
         let r = self.b.declare_var(types::I64);
         let blocks = self.b.declare_var(types::I64);
@@ -190,6 +204,8 @@ impl Emitter<'_, '_> {
 
         let blk_head = self.b.create_block();
         let blk_init = self.b.create_block();
+        let unrolled_head = self.b.create_block();
+        let unrolled_body = self.b.create_block();
         let inner_head = self.b.create_block();
         let inner_body = self.b.create_block();
         let blk_end = self.b.create_block();
@@ -211,13 +227,37 @@ impl Emitter<'_, '_> {
         self.b.ins().brif(more, blk_init, &[], finish, &[]);
 
         self.b.switch_to_block(blk_init);
-        let id = self.constant(identity, at);
-        self.set_parts(&blk, id);
+        for chain in &chains {
+            let id = self.constant(identity, at);
+            self.set_parts(chain, id);
+        }
         let rv = self.b.use_var(r);
         let bend = self.b.ins().iadd_imm_s(rv, SUM_BLOCK);
         let bend = self.b.ins().smin(bend, r1);
-        self.b.ins().jump(inner_head, &[]);
+        self.b.ins().jump(unrolled_head, &[]);
 
+        // CHAINS elements at a time while they fit in the block.
+        self.b.switch_to_block(unrolled_head);
+        let rv = self.b.use_var(r);
+        let next = self.b.ins().iadd_imm_s(rv, CHAINS as i64);
+        let fits = self.b.ins().icmp(IntCC::SignedLessThanOrEqual, next, bend);
+        self.b.ins().brif(fits, unrolled_body, &[], inner_head, &[]);
+
+        self.b.switch_to_block(unrolled_body);
+        let rv = self.b.use_var(r);
+        for (j, chain) in chains.iter().enumerate() {
+            let rj = self.b.ins().iadd_imm_s(rv, j as i64);
+            let v = self.reduced_value(value, o, rj, fixed);
+            let v = self.scalar_cast(vt, at, v);
+            let cur = self.get_parts(chain, at);
+            let next = self.scalar_binary(bop, at, cur, v);
+            self.set_parts(chain, next);
+        }
+        let next = self.b.ins().iadd_imm_s(rv, CHAINS as i64);
+        self.b.def_var(r, next);
+        self.b.ins().jump(unrolled_head, &[]);
+
+        // The rest of the block, one at a time into chain 0.
         self.b.switch_to_block(inner_head);
         let rv = self.b.use_var(r);
         let more = self.b.ins().icmp(IntCC::SignedLessThan, rv, bend);
@@ -227,9 +267,9 @@ impl Emitter<'_, '_> {
         let rv = self.b.use_var(r);
         let v = self.reduced_value(value, o, rv, fixed);
         let v = self.scalar_cast(vt, at, v);
-        let cur = self.get_parts(&blk, at);
+        let cur = self.get_parts(&chains[0], at);
         let next = self.scalar_binary(bop, at, cur, v);
-        self.set_parts(&blk, next);
+        self.set_parts(&chains[0], next);
         let next = self.b.ins().iadd_imm_s(rv, 1);
         self.b.def_var(r, next);
         self.b.ins().jump(inner_head, &[]);
@@ -237,8 +277,12 @@ impl Emitter<'_, '_> {
         // Binary counter: while the low bit of the count of earlier blocks is set, fold
         // that level's accumulator into the carry and move up a level; store the carry
         // at the first free level.
+        // The block's value: the chains combined pairwise, (c0 op c1) op (c2 op c3).
         self.b.switch_to_block(blk_end);
-        let done_blk = self.get_parts(&blk, at);
+        let c: Vec<Elem> = chains.iter().map(|ch| self.get_parts(ch, at)).collect();
+        let lo = self.scalar_binary(bop, at, c[0], c[1]);
+        let hi = self.scalar_binary(bop, at, c[2], c[3]);
+        let done_blk = self.scalar_binary(bop, at, lo, hi);
         self.set_parts(&carry, done_blk);
         let n = self.b.use_var(blocks);
         self.b.def_var(m, n);
@@ -396,6 +440,45 @@ impl Emitter<'_, '_> {
             self.b.def_var(r, r0);
         }
 
+        // min/max/argmin/argmax of reals: CHAINS interleaved (value, index) chains, all
+        // starting from the first element, merged at the end by (first NaN, else best
+        // value, else lowest index): the in-order result, without the serial chain.
+        let chained = needs_first && !vt.is_complex();
+        let mut chains = vec![(acc.clone(), best)];
+        if chained {
+            for _ in 1..CHAINS {
+                let a: Vec<Variable> = (0..parts).map(|_| self.b.declare_var(vty)).collect();
+                let first = self.get_parts(&acc, vt);
+                self.set_parts(&a, first);
+                let bi = self.b.declare_var(types::I64);
+                let b0 = self.b.use_var(best);
+                self.b.def_var(bi, b0);
+                chains.push((a, bi));
+            }
+            let unrolled_head = self.b.create_block();
+            let unrolled_body = self.b.create_block();
+            let scalar_loop = self.b.create_block();
+            self.b.ins().jump(unrolled_head, &[]);
+            self.b.switch_to_block(unrolled_head);
+            let rv = self.b.use_var(r);
+            let next = self.b.ins().iadd_imm_s(rv, CHAINS as i64);
+            let fits = self.b.ins().icmp(IntCC::SignedLessThanOrEqual, next, r1);
+            self.b
+                .ins()
+                .brif(fits, unrolled_body, &[], scalar_loop, &[]);
+            self.b.switch_to_block(unrolled_body);
+            let rv = self.b.use_var(r);
+            for (j, (a, bi)) in chains.iter().enumerate() {
+                let rj = self.b.ins().iadd_imm_s(rv, j as i64);
+                let v = self.reduced_value(value, o, rj, fixed);
+                self.fold_ordered(op, vt, a, *bi, v, rj);
+            }
+            let next = self.b.ins().iadd_imm_s(rv, CHAINS as i64);
+            self.b.def_var(r, next);
+            self.b.ins().jump(unrolled_head, &[]);
+            self.b.switch_to_block(scalar_loop);
+        }
+
         let head = self.b.create_block();
         let body = self.b.create_block();
         let done = self.b.create_block();
@@ -414,7 +497,69 @@ impl Emitter<'_, '_> {
         self.b.ins().jump(head, &[]);
 
         self.b.switch_to_block(done);
+        if chained {
+            for (a, bi) in &chains[1..] {
+                let (x, xi) = (self.b.use_var(a[0]), self.b.use_var(*bi));
+                self.merge_chain(op, vt, &acc, best, x, xi);
+            }
+        }
         (self.get_parts(&acc, vt), self.b.use_var(best))
+    }
+
+    /// Merge another chain's (value `x`, index `xi`) into (`acc`, `best`): a NaN wins
+    /// over a number, the lower index over an equal (or another NaN), else the better
+    /// value.
+    fn merge_chain(
+        &mut self,
+        op: ReduceOp,
+        t: DType,
+        acc: &[Variable],
+        best: Variable,
+        x: Value,
+        xi: Value,
+    ) {
+        let want_max = matches!(op, ReduceOp::Max | ReduceOp::ArgMax);
+        let cur = self.b.use_var(acc[0]);
+        let bi = self.b.use_var(best);
+        let earlier = self.b.ins().icmp(IntCC::SignedLessThan, xi, bi);
+        let take = if t.is_float() {
+            let (strict, eq) = if want_max {
+                (FloatCC::GreaterThan, FloatCC::Equal)
+            } else {
+                (FloatCC::LessThan, FloatCC::Equal)
+            };
+            let strictly = self.b.ins().fcmp(strict, x, cur);
+            let equal = self.b.ins().fcmp(eq, x, cur);
+            let x_nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
+            let cur_nan = self.b.ins().fcmp(FloatCC::Unordered, cur, cur);
+            // Both numbers: better, or equal and earlier.
+            let tie = self.b.ins().band(equal, earlier);
+            let numbers = self.b.ins().bor(strictly, tie);
+            // Both NaN: the earlier. x NaN, cur a number: x.
+            let both_nan = self.b.ins().band(x_nan, cur_nan);
+            let nan_tie = self.b.ins().band(both_nan, earlier);
+            let not_cur_nan = self.b.ins().bxor_imm_s(cur_nan, 1);
+            let x_nan_only = self.b.ins().band(x_nan, not_cur_nan);
+            let nan_rule = self.b.ins().bor(nan_tie, x_nan_only);
+            let numbers = self.b.ins().band(numbers, not_cur_nan);
+            self.b.ins().bor(numbers, nan_rule)
+        } else {
+            let signed = !t.is_bool();
+            let cc = match (want_max, signed) {
+                (true, true) => IntCC::SignedGreaterThan,
+                (true, false) => IntCC::UnsignedGreaterThan,
+                (false, true) => IntCC::SignedLessThan,
+                (false, false) => IntCC::UnsignedLessThan,
+            };
+            let strictly = self.b.ins().icmp(cc, x, cur);
+            let equal = self.b.ins().icmp(IntCC::Equal, x, cur);
+            let tie = self.b.ins().band(equal, earlier);
+            self.b.ins().bor(strictly, tie)
+        };
+        let n = self.b.ins().select(take, x, cur);
+        self.b.def_var(acc[0], n);
+        let nb = self.b.ins().select(take, xi, bi);
+        self.b.def_var(best, nb);
     }
 
     fn set_parts(&mut self, vars: &[Variable], s: Elem) {
@@ -461,17 +606,16 @@ impl Emitter<'_, '_> {
         }
         let want_max = matches!(op, ReduceOp::Max | ReduceOp::ArgMax);
         let better = if t.is_float() {
+            // (x strictly better or x NaN) and cur not NaN, in two compares: the
+            // unordered compare is also true when cur is NaN, which `ordered` excludes.
             let cc = if want_max {
-                FloatCC::GreaterThan
+                FloatCC::UnorderedOrGreaterThan
             } else {
-                FloatCC::LessThan
+                FloatCC::UnorderedOrLessThan
             };
-            let strictly = self.b.ins().fcmp(cc, x, cur);
-            let x_nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
-            let cur_nan = self.b.ins().fcmp(FloatCC::Unordered, cur, cur);
-            let wins = self.b.ins().bor(strictly, x_nan);
-            let not_cur_nan = self.b.ins().bxor_imm_s(cur_nan, 1);
-            self.b.ins().band(wins, not_cur_nan)
+            let wins = self.b.ins().fcmp(cc, x, cur);
+            let cur_ordered = self.b.ins().fcmp(FloatCC::Ordered, cur, cur);
+            self.b.ins().band(wins, cur_ordered)
         } else {
             let signed = !t.is_bool();
             let cc = match (want_max, signed) {

@@ -15,6 +15,11 @@ from ._engine import (BackendError, BackendUnavailableError, CompileError, Engin
                       StrictModeError)
 from ._mathengine import __version__
 
+# The native exception classes print as mathengine.<Name> in tracebacks.
+for _cls in (BackendError, BackendUnavailableError, CompileError):
+    _cls.__module__ = "mathengine"
+del _cls
+
 #: The process-wide default engine.
 engine = Engine()
 

@@ -19,6 +19,37 @@ def _is_basic_key_item(k):
     )
 
 
+def _fast(npname, rname, reflected, bool_name=None):
+    """An arithmetic operator with a fast path for the common cases (another array of the
+    same engine, or a Python int/float), which go straight to the native engine: building
+    a node from Python costs about a microsecond. Everything else (numpy arrays, bool
+    arithmetic, module backends) takes the general route through the engine's function."""
+    weak = _dtypes.WEAK
+    new = object.__new__
+
+    def op(self, other):
+        o = other
+        eng = self._eng
+        if eng._module is None:
+            t = type(o)
+            if t is float or t is int:
+                a = self._n
+                r = new(Array)
+                r._n = eng._core.binary_scalar(rname, a, o, weak[t, a.dtype], reflected)
+                r._eng = eng
+                return r
+            if t is Array and o._eng is eng and (bool_name is None or self._n.dtype != "bool"):
+                a, b = (o._n, self._n) if reflected else (self._n, o._n)
+                r = new(Array)
+                r._n = eng._core.binary(rname, a, b)
+                r._eng = eng
+                return r
+        return self._op(npname, o, reflected)
+
+    op.__name__ = f"__{'r' if reflected else ''}{npname}__"
+    return op
+
+
 class Array:
     """A lazy array of a mathengine `Engine`. Create arrays with engine functions
     (`e.asarray`, `e.linspace`, `e.zeros`, ...), never directly."""
@@ -69,6 +100,12 @@ class Array:
     def T(self):
         """The array with its axes reversed (lazy)."""
         return self._eng.transpose(self)
+
+    @property
+    def flat(self):
+        """numpy's flat iterator over the evaluated values (read-only: there are no
+        views to write through); pytest.approx reads 0-d arrays this way."""
+        return self.numpy().flat
 
     @property
     def mT(self):
@@ -234,34 +271,36 @@ class Array:
         except _Unconvertible:
             return NotImplemented
 
-    def __add__(self, o): return self._op("add", o)
-    def __radd__(self, o): return self._op("add", o, True)
-    def __sub__(self, o): return self._op("subtract", o)
-    def __rsub__(self, o): return self._op("subtract", o, True)
-    def __mul__(self, o): return self._op("multiply", o)
-    def __rmul__(self, o): return self._op("multiply", o, True)
-    def __truediv__(self, o): return self._op("divide", o)
-    def __rtruediv__(self, o): return self._op("divide", o, True)
-    def __floordiv__(self, o): return self._op("floor_divide", o)
-    def __rfloordiv__(self, o): return self._op("floor_divide", o, True)
-    def __mod__(self, o): return self._op("remainder", o)
-    def __rmod__(self, o): return self._op("remainder", o, True)
-    def __pow__(self, o): return self._op("power", o)
-    def __rpow__(self, o): return self._op("power", o, True)
-    def __matmul__(self, o): return self._op("matmul", o)
-    def __rmatmul__(self, o): return self._op("matmul", o, True)
-    def __and__(self, o): return self._op("bitwise_and", o)
-    def __rand__(self, o): return self._op("bitwise_and", o, True)
-    def __or__(self, o): return self._op("bitwise_or", o)
-    def __ror__(self, o): return self._op("bitwise_or", o, True)
-    def __xor__(self, o): return self._op("bitwise_xor", o)
-    def __rxor__(self, o): return self._op("bitwise_xor", o, True)
-    def __eq__(self, o): return self._op("equal", o)
-    def __ne__(self, o): return self._op("not_equal", o)
-    def __lt__(self, o): return self._op("less", o)
-    def __le__(self, o): return self._op("less_equal", o)
-    def __gt__(self, o): return self._op("greater", o)
-    def __ge__(self, o): return self._op("greater_equal", o)
+    __add__ = _fast("add", "add", False, "logical_or")
+    __radd__ = _fast("add", "add", True, "logical_or")
+    __sub__ = _fast("subtract", "sub", False)
+    __rsub__ = _fast("subtract", "sub", True)
+    __mul__ = _fast("multiply", "mul", False, "logical_and")
+    __rmul__ = _fast("multiply", "mul", True, "logical_and")
+    __truediv__ = _fast("divide", "div", False)
+    __rtruediv__ = _fast("divide", "div", True)
+    def __floordiv__(self, other): return self._op("floor_divide", other)
+    def __rfloordiv__(self, other): return self._op("floor_divide", other, True)
+    def __mod__(self, other): return self._op("remainder", other)
+    def __rmod__(self, other): return self._op("remainder", other, True)
+    def __divmod__(self, other): return self._op("divmod", other)
+    def __rdivmod__(self, other): return self._op("divmod", other, True)
+    def __pow__(self, other): return self._op("power", other)
+    def __rpow__(self, other): return self._op("power", other, True)
+    def __matmul__(self, other): return self._op("matmul", other)
+    def __rmatmul__(self, other): return self._op("matmul", other, True)
+    def __and__(self, other): return self._op("bitwise_and", other)
+    def __rand__(self, other): return self._op("bitwise_and", other, True)
+    def __or__(self, other): return self._op("bitwise_or", other)
+    def __ror__(self, other): return self._op("bitwise_or", other, True)
+    def __xor__(self, other): return self._op("bitwise_xor", other)
+    def __rxor__(self, other): return self._op("bitwise_xor", other, True)
+    def __eq__(self, other): return self._op("equal", other)
+    def __ne__(self, other): return self._op("not_equal", other)
+    def __lt__(self, other): return self._op("less", other)
+    def __le__(self, other): return self._op("less_equal", other)
+    def __gt__(self, other): return self._op("greater", other)
+    def __ge__(self, other): return self._op("greater_equal", other)
 
     def _inplace(self, name, other):
         r = getattr(self._eng, name)(self, other)
@@ -280,19 +319,19 @@ class Array:
         self._n = r._n
         return self
 
-    def __iadd__(self, o): return self._inplace("add", o)
-    def __isub__(self, o): return self._inplace("subtract", o)
-    def __imul__(self, o): return self._inplace("multiply", o)
-    def __itruediv__(self, o): return self._inplace("divide", o)
-    def __ifloordiv__(self, o): return self._inplace("floor_divide", o)
-    def __imod__(self, o): return self._inplace("remainder", o)
-    def __ipow__(self, o): return self._inplace("power", o)
-    def __iand__(self, o): return self._inplace("bitwise_and", o)
-    def __ior__(self, o): return self._inplace("bitwise_or", o)
-    def __ixor__(self, o): return self._inplace("bitwise_xor", o)
+    def __iadd__(self, other): return self._inplace("add", other)
+    def __isub__(self, other): return self._inplace("subtract", other)
+    def __imul__(self, other): return self._inplace("multiply", other)
+    def __itruediv__(self, other): return self._inplace("divide", other)
+    def __ifloordiv__(self, other): return self._inplace("floor_divide", other)
+    def __imod__(self, other): return self._inplace("remainder", other)
+    def __ipow__(self, other): return self._inplace("power", other)
+    def __iand__(self, other): return self._inplace("bitwise_and", other)
+    def __ior__(self, other): return self._inplace("bitwise_or", other)
+    def __ixor__(self, other): return self._inplace("bitwise_xor", other)
 
-    def __imatmul__(self, o):
-        r = self._eng.matmul(self, o)
+    def __imatmul__(self, other):
+        r = self._eng.matmul(self, other)
         if r.shape != self.shape or r.dtype != self.dtype:
             raise ValueError("in-place matmul must keep the array's shape and dtype")
         self._n = r._n

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ._array import Array
-from ._engine import _Namespace, _default_docs
+from ._engine import _Namespace, _default_docs, _extent
 
 
 class Coordinates(_Namespace):
@@ -15,9 +15,9 @@ class Coordinates(_Namespace):
         with sample spacing `dx` or spanning `diameter` (prysm's make_xy_grid)."""
         e = self._eng
         if isinstance(shape, (int, np.integer)):
-            ny = nx = int(shape)
+            ny = nx = _extent(shape, "grid sizes")
         else:
-            ny, nx = (int(v) for v in shape)
+            ny, nx = (_extent(v, "grid sizes") for v in shape)
         x, y = e._core.make_xy_grid(ny, nx, float(dx) if dx else None,
                                     float(diameter) if diameter else None)
         x, y = Array._new(x, e), Array._new(y, e)
@@ -41,7 +41,7 @@ class Coordinates(_Namespace):
     def fftrange(self, n, dx=1):
         """FFT-centred coordinates: (arange(n) - n//2) * dx."""
         e = self._eng
-        return Array._new(e._core.fftrange(int(n), float(dx)), e)
+        return Array._new(e._core.fftrange(_extent(n, "lengths"), float(dx)), e)
 
     def circle(self, radius, r):
         """A boolean mask, r <= radius (prysm.geometry.circle)."""

@@ -79,3 +79,7 @@ def result_type(*names):
 
 def can_cast_same_kind(src, dst):
     return bool(np.can_cast(np.dtype(src), np.dtype(dst), casting="same_kind"))
+
+
+#: (Python scalar type, array dtype name) -> the scalar's dtype: the operators' fast path.
+WEAK = {(type(v), d): weak_scalar_dtype(v, d) for v in (True, 0, 0.0, 0j) for d in SUPPORTED}

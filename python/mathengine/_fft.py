@@ -1,15 +1,25 @@
 """`e.fft`: numpy.fft's names and signatures, lazy (FFTs run as library steps)."""
 
+import operator
+
 import numpy as np
 
 from ._array import Array
-from ._engine import _Namespace, _axes, _default_docs
+from ._engine import _Namespace, _axes, _axis_int, _default_docs, _extent
+
+
+def _points(n):
+    """An FFT length: numpy's ValueError for one below 1."""
+    n = operator.index(n)
+    if n < 1:
+        raise ValueError(f"Invalid number of FFT data points ({n}) specified.")
+    return n
 
 
 def _s(s):
     if s is None:
         return None
-    return [int(v) for v in ((s,) if isinstance(s, (int, np.integer)) else s)]
+    return [_points(v) for v in ((s,) if isinstance(s, (int, np.integer)) else s)]
 
 
 def _make1(name):
@@ -18,7 +28,7 @@ def _make1(name):
             return self.__getattr__(name)(a, n, axis, norm, out)  # numpy handles out=
         e = self._eng
         x = e._arr(a)
-        return Array._new(e._core.fft1(name, x._n, None if n is None else int(n), int(axis), norm), e)
+        return Array._new(e._core.fft1(name, x._n, None if n is None else _points(n), _axis_int(axis), norm), e)
 
     f.__name__ = name
     f.__doc__ = f"numpy.fft.{name}(a, n=None, axis=-1, norm=None), lazy."
@@ -60,11 +70,11 @@ class Fft(_Namespace):
 
     def fftfreq(self, n, d=1.0, device=None):
         e = self._eng
-        return Array._new(e._core.fftfreq(int(n), float(d), False), e)
+        return Array._new(e._core.fftfreq(_extent(n, "lengths"), float(d), False), e)
 
     def rfftfreq(self, n, d=1.0, device=None):
         e = self._eng
-        return Array._new(e._core.fftfreq(int(n), float(d), True), e)
+        return Array._new(e._core.fftfreq(_extent(n, "lengths"), float(d), True), e)
 
     def fftshift(self, x, axes=None):
         e = self._eng

@@ -1,10 +1,20 @@
 """`e.polynomials`: prysm.polynomials' names and signatures, evaluated lazily and fused
 (a sequence of modes is one multi-output kernel when evaluated together)."""
 
+import operator
+
 import numpy as np
 
 from ._array import Array
-from ._engine import _Namespace, _default_docs
+from ._engine import _Namespace, _default_docs, _extent
+
+
+def _small(v):
+    """A Zernike/Q index (n or m): an integer that fits 32 bits, ValueError otherwise."""
+    v = operator.index(v)
+    if not -(1 << 31) < v < (1 << 31):
+        raise ValueError(f"polynomial index {v} is out of range (|index| < 2**31)")
+    return v
 
 
 def _family(name, prysm_name=None):
@@ -61,12 +71,12 @@ class Polynomials(_Namespace):
     def _1d(self, name, ns, x, der):
         e = self._eng
         return [Array._new(n, e) for n in e._core.poly1d(name + ("_der_seq" if der else "_seq"),
-                                                           [int(v) for v in ns], e._arr(x)._n, der)]
+                                                           [_extent(v, "polynomial orders") for v in ns], e._arr(x)._n, der)]
 
     def _alpha(self, name, ns, alpha, x, der):
         e = self._eng
         return [Array._new(n, e) for n in e._core.poly_alpha(
-            name + ("_der_seq" if der else "_seq"), [int(v) for v in ns], float(alpha), e._arr(x)._n, der)]
+            name + ("_der_seq" if der else "_seq"), [_extent(v, "polynomial orders") for v in ns], float(alpha), e._arr(x)._n, der)]
 
     # ---- Zernike ----
 
@@ -85,7 +95,7 @@ class Polynomials(_Namespace):
         e = self._eng
         R, T = self._rt(r, t)
         return [Array._new(x, e) for x in e._core.zernike_seq(
-            [(int(n), int(m)) for n, m in nms], R, T, bool(norm), False)]
+            [(_small(n), _small(m)) for n, m in nms], R, T, bool(norm), False)]
 
     zernike_nm_seq = zernike_nm_sequence
 
@@ -97,7 +107,7 @@ class Polynomials(_Namespace):
         e = self._eng
         R, T = self._rt(r, t)
         flat = [Array._new(x, e) for x in e._core.zernike_seq(
-            [(int(n), int(m)) for n, m in nms], R, T, bool(norm), True)]
+            [(_small(n), _small(m)) for n, m in nms], R, T, bool(norm), True)]
         return [(flat[2 * i], flat[2 * i + 1]) for i in range(len(flat) // 2)]
 
     zernike_nm_der_seq = zernike_nm_der_sequence
@@ -107,38 +117,38 @@ class Polynomials(_Namespace):
         e = self._eng
         R, T = self._rt(r, t)
         return Array._new(e._core.zernike_sum([float(c) for c in coefs],
-                                              [(int(n), int(m)) for n, m in nms], R, T, bool(norm), False), e)
+                                              [(_small(n), _small(m)) for n, m in nms], R, T, bool(norm), False), e)
 
     def zernike_sum_xy(self, coefs, nms, x, y, norm=True):
         """As zernike_sum, on Cartesian (x, y) (no trigonometric functions)."""
         e = self._eng
         X, Y = self._rt(x, y)
         return Array._new(e._core.zernike_sum([float(c) for c in coefs],
-                                              [(int(n), int(m)) for n, m in nms], X, Y, bool(norm), True), e)
+                                              [(_small(n), _small(m)) for n, m in nms], X, Y, bool(norm), True), e)
 
     def zernike_norm(self, n, m):
-        return self._eng._core.zernike_norm(int(n), int(m))
+        return self._eng._core.zernike_norm(_small(n), _small(m))
 
     def noll_to_nm(self, idx):
-        return self._eng._core.j_to_nm("noll", int(idx))
+        return self._eng._core.j_to_nm("noll", _extent(idx, "mode indices"))
 
     def nm_to_noll(self, n, m):
-        return self._eng._core.nm_to_j("noll", int(n), int(m))
+        return self._eng._core.nm_to_j("noll", _small(n), _small(m))
 
     def fringe_to_nm(self, idx):
-        return self._eng._core.j_to_nm("fringe", int(idx))
+        return self._eng._core.j_to_nm("fringe", _extent(idx, "mode indices"))
 
     def nm_to_fringe(self, n, m):
-        return self._eng._core.nm_to_j("fringe", int(n), int(m))
+        return self._eng._core.nm_to_j("fringe", _small(n), _small(m))
 
     def ansi_j_to_nm(self, idx):
-        return self._eng._core.j_to_nm("ansi", int(idx))
+        return self._eng._core.j_to_nm("ansi", _extent(idx, "mode indices"))
 
     def nm_to_ansi_j(self, n, m):
-        return self._eng._core.nm_to_j("ansi", int(n), int(m))
+        return self._eng._core.nm_to_j("ansi", _small(n), _small(m))
 
     def nm_to_name(self, n, m):
-        return self._eng._core.nm_to_name(int(n), int(m))
+        return self._eng._core.nm_to_name(_small(n), _small(m))
 
     # ---- Jacobi ----
 
@@ -148,7 +158,7 @@ class Polynomials(_Namespace):
 
     def jacobi_sequence(self, ns, alpha, beta, x):
         e = self._eng
-        return [Array._new(v, e) for v in e._core.jacobi([int(n) for n in ns], float(alpha), float(beta),
+        return [Array._new(v, e) for v in e._core.jacobi([_extent(n, "polynomial orders") for n in ns], float(alpha), float(beta),
                                                           e._arr(x)._n, False)]
 
     jacobi_seq = jacobi_sequence
@@ -158,7 +168,7 @@ class Polynomials(_Namespace):
 
     def jacobi_der_sequence(self, ns, alpha, beta, x):
         e = self._eng
-        return [Array._new(v, e) for v in e._core.jacobi([int(n) for n in ns], float(alpha), float(beta),
+        return [Array._new(v, e) for v in e._core.jacobi([_extent(n, "polynomial orders") for n in ns], float(alpha), float(beta),
                                                           e._arr(x)._n, True)]
 
     jacobi_der_seq = jacobi_der_sequence
@@ -172,7 +182,7 @@ class Polynomials(_Namespace):
     def Q2d_sequence(self, nms, r, t):
         e = self._eng
         R, T = self._rt(r, t)
-        return [Array._new(v, e) for v in e._core.q2d_seq([(int(n), int(m)) for n, m in nms], R, T, False)]
+        return [Array._new(v, e) for v in e._core.q2d_seq([(_small(n), _small(m)) for n, m in nms], R, T, False)]
 
     def Q2d_der(self, n, m, r, t):
         return self.Q2d_der_sequence([(n, m)], r, t)[0]
@@ -180,13 +190,13 @@ class Polynomials(_Namespace):
     def Q2d_der_sequence(self, nms, r, t):
         e = self._eng
         R, T = self._rt(r, t)
-        flat = [Array._new(v, e) for v in e._core.q2d_seq([(int(n), int(m)) for n, m in nms], R, T, True)]
+        flat = [Array._new(v, e) for v in e._core.q2d_seq([(_small(n), _small(m)) for n, m in nms], R, T, True)]
         return [(flat[2 * i], flat[2 * i + 1]) for i in range(len(flat) // 2)]
 
     def Q2d_sum(self, coefs, nms, r, t):
         e = self._eng
         R, T = self._rt(r, t)
-        return Array._new(e._core.q2d_sum([float(c) for c in coefs], [(int(n), int(m)) for n, m in nms], R, T), e)
+        return Array._new(e._core.q2d_sum([float(c) for c in coefs], [(_small(n), _small(m)) for n, m in nms], R, T), e)
 
     def xy_polynomial(self, m, n, x, y):
         """The monomial x^m y^n."""
@@ -195,7 +205,7 @@ class Polynomials(_Namespace):
     def xy_polynomial_sequence(self, mns, x, y):
         e = self._eng
         X, Y = self._rt(x, y)
-        return [Array._new(v, e) for v in e._core.xy_seq([(int(m), int(n)) for m, n in mns], X, Y)]
+        return [Array._new(v, e) for v in e._core.xy_seq([(_small(m), _small(n)) for m, n in mns], X, Y)]
 
     # ---- fitting ----
 

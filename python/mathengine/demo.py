@@ -5,8 +5,9 @@ examples/optics/main.rs).
    RMS, orthonormal modes, by Noll or Fringe index),
 2. its PSF (zero-padded FFT, |.|^2), the Strehl ratio and the MTF,
 3. a least-squares fit of the Zernike coefficients back from the wavefront,
-4. figures (wavefront, PSF on a log scale, MTF) saved with matplotlib when it is
-   installed, and what each step cost.
+4. its outputs in --out: summary.json (the numbers), results.npz (wavefront, PSF on a
+   log scale, MTF) and, when matplotlib is installed, figures (wavefront.png, psf.png,
+   mtf.png); and what each step cost.
 
     python -m mathengine.demo
     python -m mathengine.demo --size 256 --noll 4=50,8=-30 --fringe 9=20 \\
@@ -14,6 +15,7 @@ examples/optics/main.rs).
 """
 
 import argparse
+import json
 import math
 import os
 import sys
@@ -47,7 +49,7 @@ def parse(argv):
     ap.add_argument("--padding", type=int, default=2, help="zero padding factor 2..8 (default 2)")
     ap.add_argument("--backend", default="cpu", help="where graphs run (default cpu)")
     ap.add_argument("--out", default=os.path.join("target", "optics-python"),
-                    help="where the figures go (default target/optics-python)")
+                    help="where the outputs go (default target/optics-python)")
     o = ap.parse_args(argv)
     if not 8 <= o.size <= 8192:
         ap.error("--size must be in 8..8192")
@@ -130,11 +132,14 @@ def run(o, e=None, quiet=False):
         fitted = p.lstsq(modes, wavefront, inside)
         st.done(f"fit of Noll 1..{fit_count}")
 
-    figures = []
     with Step(e, timings) as st:
-        figures = _figures(o, np.asarray(e.where(inside, wavefront, math.nan)), np.asarray(psf_log),
-                           mtf_np, big, n)
-        st.done("figures")
+        wavefront_np = np.asarray(e.where(inside, wavefront, math.nan))
+        psf_log_np = np.asarray(psf_log)
+        os.makedirs(o.out, exist_ok=True)
+        arrays = os.path.join(o.out, "results.npz")
+        np.savez_compressed(arrays, wavefront_nm=wavefront_np, psf_log10=psf_log_np, mtf=mtf_np)
+        figures = _figures(o, wavefront_np, psf_log_np, mtf_np, big, n)
+        st.done("outputs (files and figures)" if figures else "outputs (files)")
 
     say(f"  wavefront rms {rms:.3f} nm (sqrt(sum c^2) = {math.sqrt(sum(c * c for c in coefs)):.3f} nm); "
         f"Strehl ratio {strehl:.4f} (Marechal estimate {math.exp(-(k * rms) ** 2):.4f})")
@@ -158,13 +163,39 @@ def run(o, e=None, quiet=False):
     s = e.stats()
     say(f"  backend '{e.backend}': {s['kernels_compiled']} kernels compiled in "
         f"{s['compile_seconds'] * 1e3:.1f} ms, {s['cache_hits']} cache hits")
-    if figures:
-        say(f"  figures in {o.out}")
-    else:
-        say("  (install matplotlib for figures)")
+    summary = _write_summary(o, e, terms, fit_nms, fitted, rms, strehl, k, mtf_np, big, timings,
+                             [arrays] + figures)
+    say(f"  summary.json, results.npz{' and figures' if figures else ''} in {o.out}"
+        + ("" if figures else " (install matplotlib for figures)"))
     if worst > 1e-8:
         raise RuntimeError(f"the fit is off by {worst:e} nm (tolerance 1e-8)")
-    return dict(rms=rms, strehl=strehl, fitted=fitted, fit_nms=fit_nms, mtf=mtf_np, figures=figures)
+    return dict(rms=rms, strehl=strehl, fitted=fitted, fit_nms=fit_nms, mtf=mtf_np, figures=figures,
+                outputs=[summary, arrays] + figures)
+
+
+def _write_summary(o, e, terms, fit_nms, fitted, rms, strehl, k, mtf, big, timings, files):
+    """summary.json: the study's numbers, as examples/optics writes them."""
+    p = e.polynomials
+    c = big // 2
+    n = o.size
+    s = e.stats()
+    doc = {
+        "size": n, "wavelength_um": o.wavelength, "padding": o.padding, "backend": e.backend,
+        "wavefront_rms_nm": rms, "strehl": strehl, "marechal_strehl": math.exp(-(k * rms) ** 2),
+        "mtf": [{"nu_over_cutoff": nu, "x": float(mtf[c, c + round(nu * n)]),
+                 "y": float(mtf[c + round(nu * n), c])} for nu in (0.1, 0.25, 0.5, 0.75)],
+        "coefficients": [{"noll": j, "n": nm[0], "m": nm[1], "name": p.nm_to_name(*nm),
+                          "input_nm": terms.get(nm, 0.0), "fitted_nm": float(f)}
+                         for j, (nm, f) in enumerate(zip(fit_nms, fitted), start=1)],
+        "steps": [{"step": name, "wall_ms": wall * 1e3, "compile_ms": comp * 1e3}
+                  for name, wall, comp in timings],
+        "kernels_compiled": s["kernels_compiled"], "cache_hits": s["cache_hits"],
+        "files": [os.path.basename(f) for f in files],
+    }
+    path = os.path.join(o.out, "summary.json")
+    with open(path, "w") as f:
+        json.dump(doc, f, indent=1)
+    return path
 
 
 def _figures(o, wavefront, psf_log, mtf, big, n):
@@ -175,7 +206,6 @@ def _figures(o, wavefront, psf_log, mtf, big, n):
         import matplotlib.pyplot as plt
     except ImportError:
         return []
-    os.makedirs(o.out, exist_ok=True)
     written = []
 
     def save(fig, name):
@@ -199,11 +229,12 @@ def _figures(o, wavefront, psf_log, mtf, big, n):
     ax.set_xlabel("lambda / D")
     ax.set_title("PSF")
     save(fig, "psf.png")
-    nu = np.arange(n + 1) / n
+    count = min(n + 1, big - c)  # out to the cutoff, within the array at padding 2
+    nu = np.arange(count) / n
     perfect = 2 / np.pi * (np.arccos(np.clip(nu, 0, 1)) - nu * np.sqrt(np.clip(1 - nu * nu, 0, None)))
     fig, ax = plt.subplots(figsize=(5, 3.5))
-    ax.plot(nu, mtf[c, c:c + n + 1], label="x")
-    ax.plot(nu, mtf[c:c + n + 1, c], label="y")
+    ax.plot(nu, mtf[c, c:c + count], label="x")
+    ax.plot(nu, mtf[c:c + count, c], label="y")
     ax.plot(nu, perfect, "k--", label="diffraction limit")
     ax.set_xlabel("frequency / cutoff")
     ax.set_ylabel("MTF")

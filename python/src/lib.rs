@@ -199,6 +199,13 @@ fn scalar_of(value: &Bound<'_, PyAny>, t: DType) -> PyResult<Scalar> {
         DType::I32 | DType::I64 => {
             let v: i64 = match value.extract::<i64>() {
                 Ok(v) => v,
+                // A Python int beyond 64 bits: numpy 2 raises OverflowError too.
+                Err(_) if value.is_instance_of::<pyo3::types::PyInt>() => {
+                    return Err(pyo3::exceptions::PyOverflowError::new_err(format!(
+                        "Python integer {value} out of bounds for {}",
+                        t.name()
+                    )))
+                }
                 Err(_) => value.extract::<f64>()? as i64,
             };
             if t == DType::I32 {
@@ -445,6 +452,27 @@ impl PyEngine {
                 logical_xor,
             ],
             (a, b)
+        );
+        Ok(node(r.py()?))
+    }
+    /// `a <name> value` (`value <name> a` when `reflected`), `value` a Python scalar typed
+    /// `dtype_name`: the operators' fast path, one call and one node object fewer.
+    fn binary_scalar(
+        &self,
+        name: &str,
+        a: PyRef<'_, PyNode>,
+        value: &Bound<'_, PyAny>,
+        dtype_name: &str,
+        reflected: bool,
+    ) -> PyResult<PyNode> {
+        let s = self.e.scalar(scalar_of(value, dtype(dtype_name)?)?);
+        let (x, y) = if reflected { (&s, &a.a) } else { (&a.a, &s) };
+        let r = dispatch!(
+            self.e,
+            name,
+            "binary function",
+            [add, sub, mul, div],
+            (x, y)
         );
         Ok(node(r.py()?))
     }
@@ -990,9 +1018,68 @@ impl PyEngine {
     }
 }
 
+/// The exception an engine error of `variant` becomes, with its message (the tests check
+/// the mapping for every kind without having to provoke each failure).
+#[pyfunction]
+fn _engine_error(variant: &str) -> PyErr {
+    let e = match variant {
+        "Broadcast" => Error::Broadcast {
+            op: "add".into(),
+            lhs: vec![3],
+            rhs: vec![4],
+        },
+        "Shape" => Error::Shape {
+            op: "reshape".into(),
+            got: vec![6],
+            expected: vec![4, 2],
+            hint: "the element counts differ".into(),
+        },
+        "Axis" => Error::Axis {
+            op: "sum".into(),
+            axis: 3,
+            ndim: 2,
+            shape: vec![2, 2],
+        },
+        "DType" => Error::dtype("tan", DType::C128, "tan takes real arrays"),
+        "Invalid" => Error::invalid("linspace", "the count is negative"),
+        "UnknownBackend" => Error::UnknownBackend {
+            name: "tpu".into(),
+            reason: "no such backend".into(),
+            available: "cpu, reference".into(),
+        },
+        "Unsupported" => Error::Unsupported {
+            backend: "cuda".into(),
+            what: "eigh".into(),
+            reason: "no device kernel".into(),
+        },
+        "Compile" => Error::Compile {
+            kernel: "k0".into(),
+            msg: "verifier error".into(),
+        },
+        "Backend" => Error::Backend {
+            backend: "cuda".into(),
+            msg: "launch failed".into(),
+        },
+        "OutOfMemory" => Error::out_of_memory("evaluate", "an array", 1 << 40, 8),
+        "Internal" => Error::internal("schedule", "a node has no buffer"),
+        other => return PyValueError::new_err(format!("unknown error variant '{other}'")),
+    };
+    err(e)
+}
+
 #[pymodule]
 fn _mathengine(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
+    m.add_function(wrap_pyfunction!(_engine_error, m)?)?;
+    // Benchmarks refuse to time a debug build by mistake.
+    m.add(
+        "build_profile",
+        if cfg!(debug_assertions) {
+            "debug"
+        } else {
+            "release"
+        },
+    )?;
     m.add_class::<PyEngine>()?;
     m.add_class::<PyNode>()?;
     m.add_class::<PyBuffer>()?;

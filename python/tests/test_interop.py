@@ -176,3 +176,65 @@ def test_array_function_keywords(e):
         assert np.asarray(got).dtype == want.dtype, f.__name__
         np.testing.assert_allclose(np.asarray(got), want, rtol=1e-6, atol=1e-12, err_msg=f.__name__)
     assert e.stats()["numpy_fallbacks"] == 0
+
+
+def test_numpy2_copy_keyword_and_round_trip_without_copies(e):
+    y = e.cos(e.linspace(0, 1, 100))
+    v = np.asarray(y, copy=False)  # numpy 2: refuses if a copy were needed
+    assert np.shares_memory(v, np.asarray(y))
+    back = e.asarray(v)  # a result read out and passed back in: still no copy
+    assert np.shares_memory(np.asarray(back), v)
+    w = np.array(y, copy=True)
+    assert w.flags.writeable and not np.shares_memory(w, v)
+    with pytest.raises(ValueError):
+        np.asarray(y, dtype=np.float32, copy=False)
+
+
+def test_two_threads_two_engines(rng):
+    import threading
+
+    engines = [mathengine.Engine(), mathengine.Engine("reference")]
+    data = rng.standard_normal((2, 50_000))
+    out, errors = {}, []
+
+    def work(k):
+        try:
+            e = engines[k]
+            x = e.asarray(data[k])
+            for i in range(3):
+                out[k, i] = np.asarray(e.sum(e.exp(-x * x) * (i + 1), axis=0))
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    ts = [threading.Thread(target=work, args=(k,)) for k in range(2)]
+    [t.start() for t in ts]
+    [t.join() for t in ts]
+    assert not errors
+    for (k, i), v in out.items():
+        assert float(v) == pytest.approx(np.sum(np.exp(-data[k] ** 2) * (i + 1)), rel=1e-10)
+
+
+def test_operator_fast_path_types_as_numpy(e):
+    cases = [np.float32, np.float64, np.int32, np.int64, np.complex64, np.bool_]
+    for t in cases:
+        x = (np.arange(1, 5) % 3).astype(t)
+        a = e.asarray(x)
+        for s in (2, 2.5, -1):
+            for got, want in [(a + s, x + s), (s + a, s + x), (a - s, x - s), (s - a, s - x),
+                              (a * s, x * s), (s * a, s * x), (a / s, x / s)]:
+                want = np.asarray(want)
+                assert got.dtype == want.dtype, (t, s)
+                np.testing.assert_allclose(np.asarray(got), want, rtol=1e-6)
+        for got, want in [(a + a, x + x), (a * a, x * x), (a - a if t is not np.bool_ else a * a,
+                                                            x - x if t is not np.bool_ else x * x)]:
+            assert got.dtype == want.dtype, t
+            np.testing.assert_array_equal(np.asarray(got), want)
+    # numpy arrays, numpy scalars and module backends take the general route
+    a = e.asarray(np.arange(3.0, dtype=np.float32))
+    assert (a * np.float64(2)).dtype == np.float64
+    assert (a + np.ones(3)).dtype == np.float64
+    e.change_backend(np)
+    try:
+        assert type(a * 2.0) is np.ndarray
+    finally:
+        e.change_backend("cpu")

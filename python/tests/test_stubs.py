@@ -44,3 +44,44 @@ def test_docstrings():
             if n in ("ravel", "copy", "shape", "ndim", "size"):
                 continue
             assert f.__doc__ or cls is _engine.Engine, f"{cls.__name__}.{n} has no docstring"
+
+
+def stub_signatures():
+    """{class: {function: [(parameter name, kind)]}} from the .pyi, self left out."""
+    tree = ast.parse(STUB.read_text())
+    out = {}
+    for node in tree.body:
+        if not isinstance(node, ast.ClassDef):
+            continue
+        funcs = {}
+        for f in node.body:
+            if isinstance(f, ast.FunctionDef) and not any(
+                    isinstance(d, ast.Name) and d.id == "property" for d in f.decorator_list):
+                a = f.args
+                params = [(p.arg, "POSITIONAL_ONLY") for p in a.posonlyargs]
+                params += [(p.arg, "POSITIONAL_OR_KEYWORD") for p in a.args]
+                if a.vararg:
+                    params.append((a.vararg.arg, "VAR_POSITIONAL"))
+                params += [(p.arg, "KEYWORD_ONLY") for p in a.kwonlyargs]
+                if a.kwarg:
+                    params.append((a.kwarg.arg, "VAR_KEYWORD"))
+                funcs[f.name] = [p for p in params if p[0] != "self"]
+        out[node.name] = funcs
+    return out
+
+
+def test_stub_signatures_match_the_implementation():
+    stubs = stub_signatures()
+    wrong = []
+    for cls, name in [(_engine.Engine, "Engine"), (_fft.Fft, "Fft"), (_linalg.Linalg, "Linalg"),
+                      (_polynomials.Polynomials, "Polynomials"), (_coordinates.Coordinates, "Coordinates"),
+                      (mathengine.Array, "Array")]:
+        for fname, stub_params in stubs[name].items():
+            f = getattr(cls, fname, None)
+            if f is None or not inspect.isfunction(f):
+                continue
+            params = [(p.name, p.kind.name) for p in inspect.signature(f).parameters.values()
+                      if p.name != "self"]
+            if params != stub_params:
+                wrong.append(f"{name}.{fname}: implementation {params} != stub {stub_params}")
+    assert not wrong, "\n".join(wrong)

@@ -142,7 +142,24 @@ impl Backend for CpuBackend {
                 )
             }
         };
-        if len <= block {
+        let split = compiled
+            .split()
+            .filter(|_| super::cpu_split::worth_splitting(len, rlen));
+        if let Some(split) = split {
+            // SAFETY: as for `run` above, over the whole launch; the one output buffer
+            // has `len` elements of the kernel's output dtype.
+            unsafe {
+                super::cpu_split::run(
+                    &compiled,
+                    split,
+                    ptrs.params,
+                    ptrs.inputs,
+                    out_ptrs[0],
+                    len,
+                    rlen,
+                )
+            };
+        } else if len <= block {
             run(0, len);
         } else {
             let blocks = len.div_ceil(block);

@@ -17,6 +17,7 @@
 pub mod cpu;
 mod cpu_fft;
 mod cpu_linalg;
+mod cpu_split;
 #[cfg(feature = "cuda")]
 pub mod cuda;
 /// The cuda backend is compiled only with the `cuda` cargo feature (on by default);

@@ -68,7 +68,7 @@ template <typename I> __device__ __forceinline__ I me_ipow(I b, I e) {
     return result;
 }
 
-extern "C" __global__ void __launch_bounds__(256) k1_summultiply_add_multiply_20f8085c6b228a8f(
+extern "C" __global__ void __launch_bounds__(256) k1_summultiply_add_multiply_b3cdb6709517df6c(
     double* __restrict__ out0,
     long long p0,
     double p1,
@@ -84,7 +84,8 @@ extern "C" __global__ void __launch_bounds__(256) k1_summultiply_add_multiply_20
         long long nb = 0;
         for (long long rb = 0; rb < reduce_len; rb += 256) {
             const long long rend = rb + 256 < reduce_len ? rb + 256 : reduce_len;
-            double blk = 0.0;
+            double ch[4] = {0.0, 0.0, 0.0, 0.0};
+            const long long rfull = rb + ((rend - rb) & ~3LL);
             for (long long r = rb; r < rend; ++r) {
                 const long long v1 = r;
                 const long long v4 = me_wadd(v3, v1);
@@ -92,8 +93,10 @@ extern "C" __global__ void __launch_bounds__(256) k1_summultiply_add_multiply_20
                 const double v8 = (v5 * v7);
                 const double v9 = (v6 + v8);
                 const double v10 = (v9 * v9);
-                blk = (blk + v10);
+                const int c = r < rfull ? (int)((r - rb) & 3) : 0;
+                ch[c] = (ch[c] + v10);
             }
+            double blk = ((ch[0] + ch[1]) + (ch[2] + ch[3]));
             int l = 0;
             for (long long m = nb; m & 1; m >>= 1, ++l) blk = (lv[l] + blk);
             lv[l] = blk;

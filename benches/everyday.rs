@@ -1,0 +1,114 @@
+//! Everyday operations (issue 13) beside numpy: full reductions, reductions over each
+//! axis, a transposed operand. One JSON object per line on stdout (mathengine, a plain
+//! Rust loop where one is meaningful, and numpy when `python3 -c 'import numpy'` works),
+//! a readable table on stderr.
+//!
+//! cargo bench --bench everyday -- [--runs N]
+
+use mathengine::{Array, Engine};
+use std::time::Instant;
+
+mod harness;
+use harness::{measure, report_impl};
+
+const N: usize = 1 << 20;
+const M: usize = 1024;
+
+/// Uniform values in [-1, 1), fixed seed.
+fn values(n: usize) -> Vec<f64> {
+    let mut s = 0x5eedu64;
+    (0..n)
+        .map(|_| {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (s >> 11) as f64 / (1u64 << 52) as f64 - 1.0
+        })
+        .collect()
+}
+
+type Op = fn(&Engine, &Array) -> Array;
+
+fn ops() -> Vec<(&'static str, bool, Op)> {
+    // (name, operand is the 1024x1024 matrix, the operation)
+    vec![
+        ("sum", false, |e, x| e.sum(x, None, false).unwrap()),
+        ("max", false, |e, x| e.max(x, None, false).unwrap()),
+        ("argmax", false, |e, x| e.argmax(x, None).unwrap()),
+        ("argmin", false, |e, x| e.argmin(x, None).unwrap()),
+        ("sum_axis0", true, |e, x| {
+            e.sum(x, Some(&[0]), false).unwrap()
+        }),
+        ("sum_axis1", true, |e, x| {
+            e.sum(x, Some(&[1]), false).unwrap()
+        }),
+        ("transpose_plus_1", true, |e, x| e.transpose(x) + 1.0),
+    ]
+}
+
+const NUMPY: &str = r#"
+import json, sys, time
+import numpy as np
+runs = int(sys.argv[1])
+s = np.random.default_rng(5).uniform(-1, 1, 1 << 20)
+m = s.reshape(1024, 1024)
+ops = {
+    "sum": lambda: s.sum(), "max": lambda: s.max(), "argmax": lambda: s.argmax(),
+    "argmin": lambda: s.argmin(), "sum_axis0": lambda: m.sum(axis=0),
+    "sum_axis1": lambda: m.sum(axis=1), "transpose_plus_1": lambda: m.T + 1,
+}
+for name, f in ops.items():
+    f()
+    t = []
+    for _ in range(runs):
+        t0 = time.perf_counter(); f(); t.append(time.perf_counter() - t0)
+    t.sort()
+    print(json.dumps({"workload": name, "median_s": t[len(t) // 2], "min_s": t[0], "runs": runs}))
+"#;
+
+fn numpy(runs: usize) {
+    let out = std::process::Command::new("python3")
+        .args(["-c", NUMPY, &runs.to_string()])
+        .output();
+    match out {
+        Ok(o) if o.status.success() => {
+            for line in String::from_utf8_lossy(&o.stdout).lines() {
+                let line = line.replacen('{', "{\"impl\":\"numpy\",\"size\":1048576,", 1);
+                println!("{line}");
+                eprintln!("numpy {line}");
+            }
+        }
+        _ => eprintln!("numpy: python3 with numpy not available, skipped"),
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let runs = args
+        .iter()
+        .position(|a| a == "--runs")
+        .and_then(|i| args.get(i + 1)?.parse().ok())
+        .unwrap_or(21);
+    let e = Engine::with_backend("cpu").expect("cpu backend");
+    let data = values(N);
+    let v = e.from_vec(data.clone(), &[N]).unwrap();
+    let m = e.from_vec(data.clone(), &[M, M]).unwrap();
+    for (name, matrix, op) in ops() {
+        let x = if matrix { &m } else { &v };
+        let r = measure(runs, || {
+            let t0 = Instant::now();
+            op(&e, x).eval().unwrap();
+            t0.elapsed().as_secs_f64()
+        });
+        report_impl(name, "mathengine-cpu", N, &r);
+    }
+    // Plain Rust loops: what one core does without vectors or threads.
+    let r = measure(runs, || {
+        let t0 = Instant::now();
+        let s: f64 = std::hint::black_box(&data).iter().sum();
+        std::hint::black_box(s);
+        t0.elapsed().as_secs_f64()
+    });
+    report_impl("sum", "rust-loop-1core", N, &r);
+    numpy(runs);
+}

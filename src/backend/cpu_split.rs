@@ -1,0 +1,63 @@
+//! Full (and nearly full) reductions split across cores: the reduced range is cut into
+//! fixed chunks of `SPLIT_CHUNK` elements, each folded by the kernel's partial entry on
+//! any worker, and the chunk states are combined in chunk order (see
+//! `mathengine_codegen::split`), so the result is the unsplit kernel's, bit for bit,
+//! whatever the thread count.
+
+use mathengine_codegen::split::{PartialState, SplitReduction, SPLIT_CHUNK};
+use mathengine_codegen::CompiledKernel;
+use rayon::prelude::*;
+
+/// Whether a reduction of `len` outputs over `rlen` elements each gains from splitting:
+/// too few outputs to keep every core busy, and at least two chunks to share.
+pub(super) fn worth_splitting(len: usize, rlen: usize) -> bool {
+    len < rayon::current_num_threads() && rlen >= 2 * SPLIT_CHUNK
+}
+
+/// Raw pointers of one launch made shareable across workers.
+#[derive(Clone, Copy)]
+struct Args {
+    params: *const [u64; 2],
+    inputs: *const *const u8,
+}
+// SAFETY: the memory outlives the launch (it returns after every chunk finished) and is
+// only read.
+unsafe impl Send for Args {}
+unsafe impl Sync for Args {}
+
+/// Run `compiled` over outputs `0..len`, each reduced over `0..rlen` in chunks, writing
+/// output `o` at `out + o * split.output_size()`.
+///
+/// # Safety
+/// As `CompiledKernel::call` for the whole launch (outputs `0..len`, reduced length
+/// `rlen > 0`), with `out` the kernel's one output buffer of `len` elements.
+pub(super) unsafe fn run(
+    compiled: &CompiledKernel,
+    split: SplitReduction,
+    params: *const [u64; 2],
+    inputs: *const *const u8,
+    out: *mut u8,
+    len: usize,
+    rlen: usize,
+) {
+    let chunks = rlen.div_ceil(SPLIT_CHUNK);
+    let mut states: Vec<PartialState> = vec![[0; 4]; len * chunks];
+    let args = Args { params, inputs };
+    states.par_iter_mut().enumerate().for_each(|(k, state)| {
+        let a = args;
+        let (o, c) = (k / chunks, k % chunks);
+        let r0 = c * SPLIT_CHUNK;
+        let r1 = (r0 + SPLIT_CHUNK).min(rlen);
+        // SAFETY: the caller's contract, for output `o < len` and a non-empty
+        // sub-range of the reduced range.
+        let ran = unsafe {
+            compiled.call_partial(a.params, a.inputs, state, o as i64, r0 as i64, r1 as i64)
+        };
+        debug_assert!(ran, "a splittable kernel has a partial entry");
+    });
+    for (o, states) in states.chunks(chunks).enumerate() {
+        // SAFETY: `out` holds `len` outputs of `output_size()` bytes; the states are the
+        // partial entry's, one non-empty chunk each, in order.
+        unsafe { split.combine(states, rlen, out.add(o * split.output_size())) };
+    }
+}
