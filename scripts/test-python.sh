@@ -16,7 +16,7 @@ fi
 VPY="$VENV/bin/python"
 # Tools for the build and the tests (a no-op once installed).
 "$VPY" -m pip install --quiet --disable-pip-version-check \
-    "maturin>=1.9,<2" numpy pytest hypothesis scipy prysm==0.21.1
+    "maturin>=1.9,<2" numpy pytest hypothesis scipy prysm==0.21.1 "dask[distributed]"
 
 # Build and install the package the way a user does (`pip install ./python`), without
 # build isolation (maturin is in the venv) and with cargo's dev profile.

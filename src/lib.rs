@@ -31,6 +31,7 @@ pub mod operators;
 pub mod ops;
 pub mod options;
 pub mod polynomials;
+pub mod serialize;
 
 pub use array::Array;
 pub use backend::{Backend, BackendStats};

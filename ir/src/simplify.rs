@@ -5,7 +5,7 @@
 //! The rules keep results bit-for-bit what the unsimplified graph computes:
 //!
 //! - **Constant folding.** An operation whose operands are all constants becomes a
-//!   constant, computed by [`scalar_eval`](crate::scalar_eval) (the interpreter's own
+//!   constant, computed by [`scalar_eval`] (the interpreter's own
 //!   scalar semantics). Casts, broadcasts, reshapes and permutations of a constant are
 //!   constants.
 //! - **Exact identities only**: `x*1`, `1*x`, `x/1`, `x+(-0.0)`, `-0.0+x`, `x-0` (for real

@@ -247,7 +247,12 @@ class Array:
         return self
 
     def __reduce__(self):
-        return (_rebuild, (np.array(self),))
+        # Pickled lazily as its graph (src/serialize.rs): generators ship as parameters,
+        # input buffers with their data; graphs the format cannot hold ship their values.
+        try:
+            return (_rebuild_from_graph, (self._eng._core.export_graph([self._n]),))
+        except ValueError:
+            return (_rebuild, (np.array(self),))
 
     # ---- operators ----
 
@@ -433,6 +438,14 @@ class Array:
 
     def flip(self, axis=None):
         return self._eng.flip(self, axis)
+
+
+def _rebuild_from_graph(data):
+    """Unpickle an Array into this process's default engine (`mathengine.engine`)."""
+    from . import engine
+
+    (node,) = engine._core.import_graph(data)
+    return Array._new(node, engine)
 
 
 class _Unconvertible(TypeError):

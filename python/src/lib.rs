@@ -350,6 +350,22 @@ impl PyEngine {
     fn eye(&self, n: usize, m: usize, k: i64) -> PyNode {
         node(self.e.eye(n, m, k))
     }
+    /// The graph feeding `xs` as bytes (src/serialize.rs), for pickling and Dask.
+    fn export_graph<'py>(
+        &self,
+        py: Python<'py>,
+        xs: Vec<PyRef<'_, PyNode>>,
+    ) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
+        let arrays = refs(&xs);
+        let bytes = self
+            .e
+            .export_graph(&arrays.iter().collect::<Vec<_>>())
+            .py()?;
+        Ok(pyo3::types::PyBytes::new(py, &bytes))
+    }
+    fn import_graph(&self, bytes: &[u8]) -> PyResult<Vec<PyNode>> {
+        Ok(nodes(self.e.import_graph(bytes).py()?))
+    }
     fn meshgrid(&self, xs: Vec<PyRef<'_, PyNode>>, ij: bool) -> PyResult<Vec<PyNode>> {
         let arrays = refs(&xs);
         let ix = if ij {

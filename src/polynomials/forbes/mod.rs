@@ -23,8 +23,8 @@
 //! auxiliary P (Forbes 2010 eqs. 3.2-3.5, 2012 appendix B; prysm's
 //! `change_basis_Qbfs_to_Pn`, `change_of_basis_Q2d_to_Pnm`): no mode is materialised.
 //!
-//! One file per basis: [`qbfs`], [`qcon`], [`q2d`]; their recurrence and change-of-basis
-//! coefficients (Forbes 2010, 2012) are in [`coefficients`].
+//! One file per basis: `qbfs`, `qcon`, `q2d`; their recurrence and change-of-basis
+//! coefficients (Forbes 2010, 2012) are in `coefficients`.
 
 mod coefficients;
 mod q2d;

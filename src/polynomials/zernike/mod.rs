@@ -12,9 +12,9 @@
 //! Index conversions (Noll and Fringe are 1-based, ANSI j is 0-based) and names follow
 //! prysm's `zernike.py`.
 //!
-//! The family is split by concern: [`polar`] (Z_n^m at (r, t), sequences, derivatives
-//! and weighted sums), [`cartesian`] (the same polynomials written in x and y:
-//! derivatives and value+gradient sums without trigonometry) and [`indices`] (Noll,
+//! The family is split by concern: `polar` (Z_n^m at (r, t), sequences, derivatives
+//! and weighted sums), `cartesian` (the same polynomials written in x and y:
+//! derivatives and value+gradient sums without trigonometry) and `indices` (Noll,
 //! Fringe and ANSI index conversions and mode names).
 
 mod cartesian;
