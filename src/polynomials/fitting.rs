@@ -147,16 +147,7 @@ impl Polynomials {
     pub fn sum_of_2d_modes(&self, modes: &[Array], weights: &[f64]) -> Result<Array> {
         let op = "sum_of_2d_modes";
         self.check_modes(op, modes, true)?;
-        if weights.len() != modes.len() {
-            return Err(Error::invalid(
-                op,
-                format!(
-                    "{} weights were given for {} modes; give one per mode",
-                    weights.len(),
-                    modes.len()
-                ),
-            ));
-        }
+        super::one_per_mode(op, "weights", weights.len(), modes.len())?;
         let e = self.engine();
         let mut terms = modes
             .iter()

@@ -198,6 +198,18 @@ pub(crate) fn same_shape(op: &str, a: &Array, b: &Array) -> Result<()> {
 /// bound; orders above this are refused with an error instead.
 pub const MAX_ORDER: usize = 4096;
 
+/// Check that a weighted sum got one weight per mode: `given` values named `what`
+/// ("coefficients", "weights") for `modes` modes.
+pub(crate) fn one_per_mode(op: &str, what: &str, given: usize, modes: usize) -> Result<()> {
+    if given == modes {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        op,
+        format!("{given} {what} were given for {modes} modes; give one per mode"),
+    ))
+}
+
 /// `Ok` if the order `n` is at most [`MAX_ORDER`]; otherwise an error naming `op`.
 pub(crate) fn check_order(op: &str, what: &str, n: u64) -> Result<()> {
     if n <= MAX_ORDER as u64 {

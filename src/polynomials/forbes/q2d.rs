@@ -310,16 +310,7 @@ impl Polynomials {
     ) -> Result<Array> {
         let op = "q2d_sum";
         let (r, t) = self.q2d_inputs(op, nms, r, t)?;
-        if coefs.len() != nms.len() {
-            return Err(Error::invalid(
-                op,
-                format!(
-                    "{} coefficients were given for {} modes; give one per mode",
-                    coefs.len(),
-                    nms.len()
-                ),
-            ));
-        }
+        crate::polynomials::one_per_mode(op, "coefficients", coefs.len(), nms.len())?;
         let e = self.engine();
         let x = e.mul(&r, &r)?;
         // (|m|, m < 0) -> dense coefficients by n

@@ -77,16 +77,7 @@ fn sum_groups(
             "the mode list is empty; give at least one (n, m)",
         ));
     }
-    if coefs.len() != nms.len() {
-        return Err(Error::invalid(
-            op,
-            format!(
-                "{} coefficients were given for {} modes; give one per mode",
-                coefs.len(),
-                nms.len()
-            ),
-        ));
-    }
+    super::one_per_mode(op, "coefficients", coefs.len(), nms.len())?;
     for &(n, m) in nms {
         check_mode(op, n, m)?;
     }
