@@ -269,6 +269,10 @@ class Array:
         return self._eng.invert(self)
 
     def _op(self, name, other, reflected=False):
+        if hasattr(type(other), "__dask_graph__"):
+            # A dask collection: it holds mathengine arrays as chunks (mathengine.dask
+            # registers the chunk type), so its own operator builds the lazy result.
+            return NotImplemented
         try:
             if reflected:
                 return getattr(self._eng, name)(other, self)

@@ -366,6 +366,15 @@ impl PyEngine {
     fn import_graph(&self, bytes: &[u8]) -> PyResult<Vec<PyNode>> {
         Ok(nodes(self.e.import_graph(bytes).py()?))
     }
+    /// `x[r0, r1, ...]` with the selection pushed below library kernels (src/ops/block.rs).
+    fn block(&self, x: PyRef<'_, PyNode>, ranges: Vec<(usize, usize)>) -> PyResult<PyNode> {
+        let r: Vec<std::ops::Range<usize>> = ranges.into_iter().map(|(a, b)| a..b).collect();
+        Ok(node(self.e.block(&x.a, &r).py()?))
+    }
+    /// Err naming the first axis flagged in `cut` that a library kernel works across.
+    fn check_chunks(&self, x: PyRef<'_, PyNode>, cut: Vec<bool>) -> PyResult<()> {
+        self.e.check_chunks(&x.a, &cut).py()
+    }
     fn meshgrid(&self, xs: Vec<PyRef<'_, PyNode>>, ij: bool) -> PyResult<Vec<PyNode>> {
         let arrays = refs(&xs);
         let ix = if ij {

@@ -1,6 +1,8 @@
 """mathengine graphs evaluated chunk by chunk on a Dask LocalCluster (docs/dask.md)."""
 
+import os
 import pickle
+import sys
 
 import numpy as np
 import pytest
@@ -111,3 +113,70 @@ def test_pickle_of_lazy_linalg_falls_back_to_values():
     a = E.asarray(np.array([[2.0, 1.0], [1.0, 3.0]])) * 1.0
     inv = E.linalg.inv(a)
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(inv)).numpy(), inv.numpy())
+
+
+def test_chunks_cutting_an_fft_axis_are_refused():
+    n = 32
+    x, _ = grid(n)
+    k = E.linspace(1.0, 4.0, 4).reshape(4, 1)
+    spec = E.fft.fft(E.exp(1j * x * k), axis=-1)
+    with pytest.raises(ValueError, match=r"axis 1 of the array.*fft.*chunks=\{1: -1\}"):
+        to_dask(spec, chunks=(4, 8))
+    to_dask(spec, chunks=(1, n))  # the batch axis may be cut
+    # Once evaluated, the FFT is data: any chunking is fine.
+    spec.eval()
+    np.testing.assert_array_equal(to_dask(spec, chunks=(4, 8)).compute(), spec.numpy())
+
+
+def test_psf_batch_blocks_equal_the_whole_batch(client):
+    n = 64
+    x, y = grid(n)
+    k = E.linspace(1.0, 8.0, 8).reshape(8, 1, 1)
+    pupil = E.where(x * x + y * y <= 1.0, 1.0, 0.0)
+    field = pupil * E.exp(1j * k * (x * x - y * y))
+    psf = E.abs(E.fft.fftshift(E.fft.fft2(field), axes=(-2, -1))) ** 2
+    d = to_dask(psf, chunks=(2, n, n))
+    np.testing.assert_array_equal(d.compute(), psf.numpy())
+    # One block in this process: the FFT ran on the block's two fields only.
+    blk = me.Array._new(E._core.block(psf._n, [(2, 4), (0, n), (0, n)]), E)
+    np.testing.assert_array_equal(blk.numpy(), psf.numpy()[2:4])
+
+
+def _die_once(block, marker, client_pid):
+    """Kill this worker process the first time any block gets here (never the client,
+    where dask may call the function on an empty array)."""
+    if os.getpid() == client_pid or block.size == 0:
+        return block
+    try:
+        fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        return block
+    os.close(fd)
+    os._exit(1)
+
+
+def test_a_killed_worker_is_retried_with_the_right_result(client, tmp_path):
+    import cloudpickle
+
+    # The workers cannot import this test module: ship _die_once by value.
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    x, y = grid(256)
+    z = E.cos(x * 5.0) * E.sin(y * 3.0)
+    marker = str(tmp_path / "killed-once")
+    d = to_dask(z, chunks=(64, 256)).map_blocks(
+        _die_once, marker=marker, client_pid=os.getpid(), meta=np.empty((0, 0))
+    )
+    np.testing.assert_array_equal(d.compute(), z.numpy())
+    assert os.path.exists(marker), "no worker was killed: the test tested nothing"
+
+
+def test_mathengine_arrays_are_a_dask_chunk_type():
+    a = E.linspace(0.0, 1.0, 64).reshape(8, 8)
+    d = dask.array.from_array(a, chunks=(4, 4), asarray=False)
+    assert "mathengine" in repr(d)
+    got = (d * 2.0 + 1.0).sum().compute(scheduler="sync")
+    np.testing.assert_allclose(np.asarray(got), float((a * 2.0 + 1.0).sum().numpy()), rtol=1e-15)
+    ones = dask.array.ones((8, 8), chunks=4)
+    for r in (ones + a, a + ones):
+        assert isinstance(r, dask.array.Array)
+        np.testing.assert_array_equal(np.asarray(r.compute(scheduler="sync")), 1.0 + a.numpy())
