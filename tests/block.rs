@@ -187,6 +187,16 @@ fn a_block_cutting_a_transformed_axis_is_still_right_and_check_chunks_names_it()
         "{msg}"
     );
     e.check_chunks(&t, &[false, true, false]).unwrap();
+    // A reshape above the FFT stops the selection: chunking through it is refused too.
+    let flat = e.reshape(&y, &[64, 16]).unwrap();
+    let msg = e
+        .check_chunks(&flat, &[true, false])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("reshape") && msg.contains("axis 0 of the array"),
+        "{msg}"
+    );
     // Once the FFT is evaluated it is data, which any chunking may cut.
     y.eval().unwrap();
     e.check_chunks(&y, &[true, true, true]).unwrap();

@@ -54,7 +54,7 @@ class Array:
     """A lazy array of a mathengine `Engine`. Create arrays with engine functions
     (`e.asarray`, `e.linspace`, `e.zeros`, ...), never directly."""
 
-    __slots__ = ("_n", "_eng", "__weakref__")
+    __slots__ = ("_n", "_eng", "_readonly", "__weakref__")
     # numpy defers to our operators (ndarray + Array -> Array.__radd__).
     __array_priority__ = 1000.0
 
@@ -360,7 +360,25 @@ class Array:
         return self._eng._getitem(self, key)
 
     def __setitem__(self, key, value):
+        if getattr(self, "_readonly", False):
+            raise ValueError("assignment destination is read-only (setflags(write=False) was called)")
         self._n = self._eng._setitem(self, key, value)._n
+
+    @property
+    def flags(self):
+        """numpy's `flags`: a mathengine array is one C-contiguous value that owns its
+        elements (writes never reach another array), writeable unless
+        `setflags(write=False)` was called."""
+        return _Flags(self)
+
+    def setflags(self, write=None, align=None, uic=None):
+        """numpy's `setflags`: `write=False` makes item assignment raise ValueError."""
+        if uic:
+            raise ValueError("setflags: mathengine arrays have no WRITEBACKIFCOPY flag to set")
+        if align is False:
+            raise ValueError("setflags: mathengine arrays are always aligned")
+        if write is not None:
+            self._readonly = not write
 
     # ---- methods ----
 
@@ -450,6 +468,49 @@ def _rebuild_from_graph(data):
 
     (node,) = engine._core.import_graph(data)
     return Array._new(node, engine)
+
+
+class _Flags:
+    """The flags numpy code reads (`x.flags.owndata`, `x.flags["C_CONTIGUOUS"]`)."""
+
+    _NAMES = {"C": "c_contiguous", "F": "f_contiguous", "O": "owndata", "W": "writeable",
+              "A": "aligned", "X": "writebackifcopy"}
+
+    def __init__(self, array):
+        self._a = array
+
+    c_contiguous = property(lambda self: True)
+    contiguous = c_contiguous
+    f_contiguous = property(lambda self: self._a.ndim <= 1 or sum(d > 1 for d in self._a.shape) <= 1)
+    fortran = f_contiguous
+    owndata = property(lambda self: True)
+    aligned = property(lambda self: True)
+    writebackifcopy = property(lambda self: False)
+
+    @property
+    def writeable(self):
+        return not getattr(self._a, "_readonly", False)
+
+    @writeable.setter
+    def writeable(self, value):
+        self._a.setflags(write=bool(value))
+
+    def __getitem__(self, name):
+        key = name.upper()
+        attr = self._NAMES.get(key) or key.lower().replace("-", "_")
+        if attr == "fnc":
+            return self.f_contiguous and not self.c_contiguous
+        if attr == "forc":
+            return True
+        if attr not in {"c_contiguous", "f_contiguous", "contiguous", "fortran", "owndata",
+                        "writeable", "aligned", "writebackifcopy", "c_contiguous"}:
+            raise KeyError(f"unknown flag {name!r}")
+        return getattr(self, attr)
+
+    def __repr__(self):
+        names = ["C_CONTIGUOUS", "F_CONTIGUOUS", "OWNDATA", "WRITEABLE", "ALIGNED",
+                 "WRITEBACKIFCOPY"]
+        return "\n".join(f"  {n} : {self[n]}" for n in names)
 
 
 class _Unconvertible(TypeError):

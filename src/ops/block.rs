@@ -210,6 +210,33 @@ impl<'a> Pusher<'a> {
             .node(op, node.dtype, shape, smallvec![node.clone()])
     }
 
+    /// A selection that cannot go below `node`, which has a library kernel under it: that
+    /// kernel will be computed whole for the block (refused by `check_chunks`).
+    fn stuck(&self, node: &NodeRef, sel: &[AxisSel]) -> Result<NodeRef> {
+        if self.on_cut == OnCut::Refuse {
+            if let Some((d, s)) = sel
+                .iter()
+                .enumerate()
+                .find(|(d, s)| (s.start, s.len) != (0, node.shape[*d]))
+            {
+                let whose = match s.origin {
+                    Some(o) => format!("axis {o} of the array"),
+                    None => "an axis (not one of the array's own)".to_string(),
+                };
+                return Err(Error::invalid(
+                    self.op_name,
+                    format!(
+                        "chunks cut {whose}, which is axis {d} of a {} of shape {} that has an FFT or linear-algebra kernel below it; every chunk would compute that kernel whole. Evaluate the array before chunking it, or keep axis {} in one chunk",
+                        node.op.user_name(),
+                        fmt_shape(&node.shape),
+                        s.origin.unwrap_or(d),
+                    ),
+                ));
+            }
+        }
+        self.slice_on_top(node, sel)
+    }
+
     /// `node`'s own op applied to its operands restricted to `operand_sels`, then sliced
     /// by `rest` (the part of the selection the op cannot take below itself).
     fn rebuild(
@@ -236,7 +263,7 @@ impl<'a> Pusher<'a> {
         match &node.op {
             op if op.is_elementwise() => {
                 if inputs.iter().any(|i| i.shape != node.shape) {
-                    return self.slice_on_top(node, sel);
+                    return self.stuck(node, sel);
                 }
                 let sels = vec![sel.to_vec(); inputs.len()];
                 self.rebuild(node, &sels, sel, &[])
@@ -293,8 +320,8 @@ impl<'a> Pusher<'a> {
                 self.rebuild(node, &[s], sel, &[])
             }
             Op::Library(lib) => self.push_library(node, lib, sel),
-            // Reshape, roll, pad, concatenate: the selection stays on top.
-            _ => self.slice_on_top(node, sel),
+            // Reshape, roll, pad, concatenate, strided slices: the selection stays on top.
+            _ => self.stuck(node, sel),
         }
     }
 
