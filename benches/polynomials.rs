@@ -179,7 +179,7 @@ fn w2(e: &Engine, n: usize, runs: usize, cartesian: bool) -> Measurement {
 /// buffer pool has them) from all cores, computing nothing.
 ///
 /// With `fresh`, the arrays are allocated anew each run (what a run pays in page faults
-/// once the outputs exceed the buffer pool's 512 MB).
+/// once the outputs exceed the buffer pool's cap (an eighth of physical memory, 512 MiB to 16 GiB)).
 fn write_floor(n: usize, runs: usize, fresh: bool) -> Measurement {
     let mut outputs: Vec<Vec<f64>> = (0..66).map(|_| vec![0.0; n * n]).collect();
     let mut value = 0.0;

@@ -54,7 +54,7 @@ class Array:
     """A lazy array of a mathengine `Engine`. Create arrays with engine functions
     (`e.asarray`, `e.linspace`, `e.zeros`, ...), never directly."""
 
-    __slots__ = ("_n", "_eng", "_readonly", "__weakref__")
+    __slots__ = ("_n", "_eng", "_readonly", "_writes", "__weakref__")
     # numpy defers to our operators (ndarray + Array -> Array.__radd__).
     __array_priority__ = 1000.0
 
@@ -128,6 +128,13 @@ class Array:
     @property
     def device(self):
         return "cpu"
+
+    def to_device(self, device, /, *, stream=None):
+        """The array API's `to_device`: arrays live in host memory ("cpu"); the engine's
+        backend, not the array, decides where kernels run (`change_backend`)."""
+        if device not in ("cpu", None):
+            raise ValueError(f"to_device: unknown device {device!r}; mathengine arrays are on 'cpu'")
+        return self
 
     def is_evaluated(self):
         """Whether the array has been computed (and holds its buffer)."""
@@ -241,10 +248,10 @@ class Array:
         raise TypeError("unhashable type: 'mathengine.Array'")
 
     def __copy__(self):
-        return self
+        return Array._new(self._n, self._eng)
 
     def __deepcopy__(self, memo):
-        return self
+        return Array._new(self._n, self._eng)
 
     def __reduce__(self):
         # Pickled lazily as its graph (src/serialize.rs): generators ship as parameters,
@@ -304,6 +311,10 @@ class Array:
     def __ror__(self, other): return self._op("bitwise_or", other, True)
     def __xor__(self, other): return self._op("bitwise_xor", other)
     def __rxor__(self, other): return self._op("bitwise_xor", other, True)
+    def __lshift__(self, other): return self._op("left_shift", other)
+    def __rlshift__(self, other): return self._op("left_shift", other, True)
+    def __rshift__(self, other): return self._op("right_shift", other)
+    def __rrshift__(self, other): return self._op("right_shift", other, True)
     def __eq__(self, other): return self._op("equal", other)
     def __ne__(self, other): return self._op("not_equal", other)
     def __lt__(self, other): return self._op("less", other)
@@ -325,7 +336,7 @@ class Array:
                 f"non-broadcastable output operand with shape {self.shape} doesn't match "
                 f"the broadcast shape {r.shape}"
             )
-        self._n = r._n
+        self._assign(r._n)
         return self
 
     def __iadd__(self, other): return self._inplace("add", other)
@@ -338,12 +349,14 @@ class Array:
     def __iand__(self, other): return self._inplace("bitwise_and", other)
     def __ior__(self, other): return self._inplace("bitwise_or", other)
     def __ixor__(self, other): return self._inplace("bitwise_xor", other)
+    def __ilshift__(self, other): return self._inplace("left_shift", other)
+    def __irshift__(self, other): return self._inplace("right_shift", other)
 
     def __imatmul__(self, other):
         r = self._eng.matmul(self, other)
         if r.shape != self.shape or r.dtype != self.dtype:
             raise ValueError("in-place matmul must keep the array's shape and dtype")
-        self._n = r._n
+        self._assign(r._n)
         return self
 
     # ---- numpy protocols ----
@@ -357,12 +370,30 @@ class Array:
     # ---- indexing ----
 
     def __getitem__(self, key):
-        return self._eng._getitem(self, key)
+        r = self._eng._getitem(self, key)
+        if _is_view_key(key, self.ndim):
+            return _View._of(r, self, key)
+        return r
 
     def __setitem__(self, key, value):
         if getattr(self, "_readonly", False):
             raise ValueError("assignment destination is read-only (setflags(write=False) was called)")
-        self._n = self._eng._setitem(self, key, value)._n
+        if getattr(self, "_writes", 0) and not self._n.is_evaluated():
+            # Item assignment is functional (a new node selecting the written part). A
+            # loop of writes that read earlier writes at shifted indices (a Clenshaw
+            # recurrence) would otherwise be recomputed once per read, exponentially in
+            # the number of writes: each write builds on an evaluated array instead.
+            self._n.eval()
+        self._assign(self._eng._setitem(self, key, value)._n)
+
+    def _assign(self, node):
+        """Give the array new contents (item assignment, in-place operators)."""
+        self._n = node
+        self._writes = self._version() + 1
+
+    def _version(self):
+        """Changes whenever the array's contents do (views compare it to know they are stale)."""
+        return getattr(self, "_writes", 0)
 
     @property
     def flags(self):
@@ -470,6 +501,60 @@ def _rebuild_from_graph(data):
     return Array._new(node, engine)
 
 
+_NODE = Array.__dict__["_n"]  # the slot's own descriptor, for _View's property
+
+
+def _is_view_key(key, ndim):
+    """numpy's basic indexing (ints, slices, None, ...) gives a view, unless every axis
+    gets an integer (a scalar)."""
+    k = key if isinstance(key, tuple) else (key,)
+    ints = 0
+    for i in k:
+        if i is None or i is Ellipsis or isinstance(i, slice):
+            continue
+        if isinstance(i, (bool, np.bool_)) or not isinstance(i, (int, np.integer)):
+            return False
+        ints += 1
+    return ints < ndim or any(i is None or i is Ellipsis or isinstance(i, slice) for i in k)
+
+
+class _View(Array):
+    """The result of basic indexing, sharing its parent's elements as a numpy view does:
+    a write to it (item assignment, in-place operator) is written back into the parent,
+    and a write to the parent since it was taken is read again before it is used. The
+    engine's arrays stay immutable graph nodes underneath; only these wrappers change."""
+
+    __slots__ = ("_parent", "_key", "_seen")
+
+    @classmethod
+    def _of(cls, result, parent, key):
+        v = cls._new(result._n, result._eng)
+        v._parent, v._key, v._seen = parent, key, parent._version()
+        return v
+
+    @property
+    def _n(self):
+        p = self._parent
+        if p._version() != self._seen:
+            _NODE.__set__(self, p._eng._getitem(p, self._key)._n)
+            self._seen = p._version()
+        return _NODE.__get__(self)
+
+    @_n.setter
+    def _n(self, node):
+        _NODE.__set__(self, node)
+
+    def _assign(self, node):
+        p = self._parent
+        p[self._key] = Array._new(node, self._eng)  # first: a read-only parent refuses
+        _NODE.__set__(self, node)
+        self._writes = getattr(self, "_writes", 0) + 1
+        self._seen = p._version()
+
+    def _version(self):
+        return (self._parent._version(), getattr(self, "_writes", 0))
+
+
 class _Flags:
     """The flags numpy code reads (`x.flags.owndata`, `x.flags["C_CONTIGUOUS"]`)."""
 
@@ -496,15 +581,18 @@ class _Flags:
         self._a.setflags(write=bool(value))
 
     def __getitem__(self, name):
-        key = name.upper()
-        attr = self._NAMES.get(key) or key.lower().replace("-", "_")
-        if attr == "fnc":
+        # numpy's keys: upper case only, long names and one-letter abbreviations.
+        attr = self._NAMES.get(name) or {
+            "C_CONTIGUOUS": "c_contiguous", "CONTIGUOUS": "c_contiguous",
+            "F_CONTIGUOUS": "f_contiguous", "FORTRAN": "f_contiguous", "OWNDATA": "owndata",
+            "WRITEABLE": "writeable", "ALIGNED": "aligned",
+            "WRITEBACKIFCOPY": "writebackifcopy"}.get(name)
+        if name == "FNC":
             return self.f_contiguous and not self.c_contiguous
-        if attr == "forc":
+        if name == "FORC":
             return True
-        if attr not in {"c_contiguous", "f_contiguous", "contiguous", "fortran", "owndata",
-                        "writeable", "aligned", "writebackifcopy", "c_contiguous"}:
-            raise KeyError(f"unknown flag {name!r}")
+        if attr is None:
+            raise KeyError("Unknown flag")
         return getattr(self, attr)
 
     def __repr__(self):

@@ -83,3 +83,23 @@ def can_cast_same_kind(src, dst):
 
 #: (Python scalar type, array dtype name) -> the scalar's dtype: the operators' fast path.
 WEAK = {(type(v), d): weak_scalar_dtype(v, d) for v in (True, 0, 0.0, 0j) for d in SUPPORTED}
+
+
+class Finfo:
+    """numpy's `finfo` with the array API's fields as Python numbers (numpy gives numpy
+    scalars of the dtype); numpy's other fields (tiny, resolution, ...) pass through."""
+
+    def __init__(self, np_finfo):
+        self._np = np_finfo
+        self.bits = int(np_finfo.bits)
+        self.eps = float(np_finfo.eps)
+        self.max = float(np_finfo.max)
+        self.min = float(np_finfo.min)
+        self.smallest_normal = float(np_finfo.smallest_normal)
+        self.dtype = np_finfo.dtype
+
+    def __getattr__(self, name):
+        return getattr(self._np, name)
+
+    def __repr__(self):
+        return repr(self._np)

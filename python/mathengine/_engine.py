@@ -7,6 +7,7 @@ where graphs run ('cpu', 'reference', 'cuda') or, given a module such as numpy,
 forwards every call to it eagerly (the behaviour of prysm's engine).
 """
 
+import inspect
 import math
 import operator
 import threading
@@ -20,7 +21,7 @@ try:
 except ImportError:  # numpy < 1.25
     from numpy import AxisError
 
-from . import _dtypes
+from . import _dtypes, _standard
 from . import _mathengine as _native
 from ._array import Array, _Unconvertible
 
@@ -43,6 +44,12 @@ def _axis_int(a):
     if not -_INDEX_LIMIT < a < _INDEX_LIMIT:
         raise AxisError(f"axis {a} is out of bounds for any array")
     return a
+
+
+def _check_device(device, call):
+    """Arrays live in host memory whatever the backend: 'cpu' (or None) is the only device."""
+    if device is not None and device != "cpu":
+        raise ValueError(f"{call}: mathengine arrays live on device 'cpu', not {device!r}")
 
 
 def _axes(axis):
@@ -125,7 +132,14 @@ def _make_unary(npname, rname):
         x = self._arr(x)
         if dtype is not None:
             x = self.astype(x, dtype)
-        return Array._new(self._core.unary(rname, x._n), self)
+        try:
+            return Array._new(self._core.unary(rname, x._n), self)
+        except TypeError:
+            # Complex inputs to a function the engine has for real ones only (arcsin,
+            # tan, log1p, ...): numpy's, counted (an error in strict mode).
+            if x._n.dtype not in ("complex64", "complex128"):
+                raise
+            return self._fallback(getattr(np, npname), f"numpy.{npname}(complex)")(x)
 
     f.__name__ = npname
     f.__qualname__ = f"Engine.{npname}"
@@ -147,7 +161,15 @@ def _make_binary(npname, rname):
             b = self._core.astype(b, _dtypes.name(dtype))
         elif bool_name is not None and a.dtype == "bool" and b.dtype == "bool":
             return Array._new(self._core.binary(bool_name, a, b), self)
-        return Array._new(self._core.binary(rname, a, b), self)
+        try:
+            return Array._new(self._core.binary(rname, a, b), self)
+        except TypeError:
+            # Complex operands of a function the engine has for real ones only (ordering
+            # comparisons, arctan2...): numpy's, counted (an error in strict mode).
+            if "complex" not in a.dtype and "complex" not in b.dtype:
+                raise
+            fn = self._fallback(getattr(np, npname), f"numpy.{npname}(complex)")
+            return fn(Array._new(a, self), Array._new(b, self))
 
     f.__name__ = npname
     f.__qualname__ = f"Engine.{npname}"
@@ -162,7 +184,11 @@ def _make_reduce(name, has_dtype=True, has_ddof=False):
             x = self.astype(x, dtype)
         elif name in ("sum", "prod") and x._n.dtype in ("bool", "int32"):
             x = self.astype(x, "int64")  # numpy accumulates small integers in int64
-        return Array._new(self._core.reduce(name, x._n, _axes(axis), bool(keepdims), int(ddof)), self)
+        r = Array._new(self._core.reduce(name, x._n, _axes(axis), bool(keepdims), int(ddof)), self)
+        # The core accumulates int32 in int64; an explicit dtype is the result's (numpy).
+        if dtype is not None and r._n.dtype != _dtypes.name(dtype):
+            r = self.astype(r, dtype)
+        return r
 
     f.__name__ = name
     f.__qualname__ = f"Engine.{name}"
@@ -203,6 +229,16 @@ class Engine:
 
     #: The array class (for `isinstance` checks).
     Array = Array
+
+    # The array API standard: an engine is the namespace its arrays' __array_namespace__
+    # returns; the standard's test suite and array-api-compat read these.
+    __name__ = "mathengine"
+    __array_api_version__ = "2025.12"
+
+    def __array_namespace_info__(self):
+        from ._inspection import NamespaceInfo
+
+        return NamespaceInfo(self)
 
     pi = math.pi
     e = math.e
@@ -347,6 +383,9 @@ class Engine:
         """numpy results of a fallback, as mathengine arrays (shared, not copied)."""
         if isinstance(r, np.ndarray):
             return Array._new(self._from_numpy(r), self)
+        if isinstance(r, np.generic) and r.dtype.kind in "biufc":
+            # numpy collapses 0-d results to scalars; the engine's are 0-d arrays
+            return Array._new(self._from_numpy(np.asarray(r)), self)
         if isinstance(r, tuple) and hasattr(r, "_fields"):
             return type(r)(*[self._wrap_result(v) for v in r])
         if isinstance(r, (tuple, list)):
@@ -367,6 +406,10 @@ class Engine:
             return self._wrap_result(func(*_to_numpy(args), **_to_numpy(kwargs)))
 
         call.__name__ = getattr(func, "__name__", name)
+        try:  # help() and inspect show numpy's parameters, not (*args, **kwargs)
+            call.__signature__ = inspect.signature(func)
+        except (TypeError, ValueError):
+            pass
         call.__doc__ = f"numpy fallback for `{name}` (inputs are evaluated).\n\n" + (
             getattr(func, "__doc__", "") or ""
         )
@@ -421,13 +464,15 @@ class Engine:
 
     # ---- creation ----
 
-    def asarray(self, obj, dtype=None, copy=None):
+    def asarray(self, obj, dtype=None, copy=None, *, device=None):
         """A mathengine array of `obj`. A numpy array (C-contiguous, of a supported dtype)
         is shared, not copied: mathengine reads its memory when it evaluates, and keeps
         the numpy array alive. Do not write to it afterwards (or pass copy=True): graphs
         not yet evaluated would read the new values."""
+        _check_device(device, "asarray")
         if isinstance(obj, Array) and obj._eng is self:
-            a = obj
+            # in-place operators rebind an array's node: a copy is a new wrapper
+            a = obj.copy() if copy else obj
         elif isinstance(obj, Array):
             a = Array._new(self._from_numpy(obj.numpy()), self)
         elif _dtypes.is_python_scalar(obj) or isinstance(obj, np.generic):
@@ -448,50 +493,58 @@ class Engine:
 
     def array(self, obj, dtype=None, copy=True):
         """As `asarray`, but a numpy input is copied unless copy=False (numpy's default)."""
-        if isinstance(obj, np.ndarray) and copy:
+        if isinstance(obj, (np.ndarray, Array)) and copy:
             obj = obj.copy()
         return self.asarray(obj, dtype=dtype)
 
+    def finfo(self, dtype, /):
+        """numpy's finfo (of a dtype or an array's dtype) with Python-float fields."""
+        return _dtypes.Finfo(np.finfo(dtype.dtype if isinstance(dtype, Array) else dtype))
+
     def from_dlpack(self, x, /, *, device=None, copy=None):
+        _check_device(device, "from_dlpack")
         return self.asarray(np.from_dlpack(x))
 
-    def full(self, shape, fill_value, dtype=None):
+    def full(self, shape, fill_value, dtype=None, *, device=None):
+        _check_device(device, "full")
         if dtype is None:
             dtype = np.asarray(fill_value).dtype
         return Array._new(self._core.full(_shape(shape), fill_value, _dtypes.name(dtype)), self)
 
-    def zeros(self, shape, dtype=float):
-        return self.full(shape, 0, dtype)
+    # dtype=None means float64 here (numpy's rule), not full's dtype-of-the-fill-value.
+    def zeros(self, shape, dtype=float, *, device=None):
+        return self.full(shape, 0, float if dtype is None else dtype, device=device)
 
-    def ones(self, shape, dtype=float):
-        return self.full(shape, 1, dtype)
+    def ones(self, shape, dtype=float, *, device=None):
+        return self.full(shape, 1, float if dtype is None else dtype, device=device)
 
-    def empty(self, shape, dtype=float):
+    def empty(self, shape, dtype=float, *, device=None):
         """As `zeros` (mathengine arrays are never uninitialised)."""
-        return self.full(shape, 0, dtype)
+        return self.full(shape, 0, float if dtype is None else dtype, device=device)
 
     def _like(self, a, dtype, shape):
         a = a if isinstance(a, Array) else self.asarray(a)
         return (a.shape if shape is None else shape), (a.dtype if dtype is None else dtype)
 
-    def full_like(self, a, fill_value, dtype=None, shape=None):
+    def full_like(self, a, fill_value, dtype=None, shape=None, *, device=None):
         s, t = self._like(a, dtype, shape)
-        return self.full(s, fill_value, t)
+        return self.full(s, fill_value, t, device=device)
 
-    def zeros_like(self, a, dtype=None, shape=None):
+    def zeros_like(self, a, dtype=None, shape=None, *, device=None):
         s, t = self._like(a, dtype, shape)
-        return self.full(s, 0, t)
+        return self.full(s, 0, t, device=device)
 
-    def ones_like(self, a, dtype=None, shape=None):
+    def ones_like(self, a, dtype=None, shape=None, *, device=None):
         s, t = self._like(a, dtype, shape)
-        return self.full(s, 1, t)
+        return self.full(s, 1, t, device=device)
 
-    def empty_like(self, a, dtype=None, shape=None):
+    def empty_like(self, a, dtype=None, shape=None, *, device=None):
         s, t = self._like(a, dtype, shape)
-        return self.full(s, 0, t)
+        return self.full(s, 0, t, device=device)
 
-    def arange(self, start, stop=None, step=1, dtype=None):
+    def arange(self, start, stop=None, step=1, dtype=None, *, device=None):
         """numpy's arange: int64 for integer arguments, float64 otherwise (lazy generator)."""
+        _check_device(device, "arange")
         if stop is None:
             start, stop = 0, start
         ints = all(isinstance(v, (int, np.integer)) for v in (start, stop, step))
@@ -508,8 +561,10 @@ class Engine:
         r = Array._new(self._core.arange(float(start), float(stop), float(step)), self)
         return r if dtype is None else self.astype(r, dtype)
 
-    def linspace(self, start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
+    def linspace(self, start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0,
+                 *, device=None):
         """`num` evenly spaced values (lazy generator; float64 unless `dtype`)."""
+        _check_device(device, "linspace")
         num = operator.index(num)
         if num < 0:
             raise ValueError(f"Number of samples, {num}, must be non-negative.")
@@ -519,13 +574,15 @@ class Engine:
         if endpoint:
             r = Array._new(self._core.linspace(float(start), float(stop), num), self)
         else:
-            last = start + step * (num - 1) if num > 0 else start
-            r = Array._new(self._core.linspace(float(start), float(last), num), self)
+            # numpy's points are the first `num` of `num + 1` ending at `stop` (same step,
+            # bit for bit); a linspace ending at the last point rounds differently.
+            r = Array._new(self._core.linspace(float(start), float(stop), num + 1), self)[:num]
         if dtype is not None:
             r = self.astype(r, dtype)
         return (r, step) if retstep else r
 
-    def eye(self, N, M=None, k=0, dtype=float):
+    def eye(self, N, M=None, k=0, dtype=float, *, device=None):
+        _check_device(device, "eye")
         n = _extent(N, "dimensions")
         m = n if M is None else _extent(M, "dimensions")
         _shape([n, m], "eye")
@@ -554,7 +611,8 @@ class Engine:
 
     # ---- elementwise extras ----
 
-    def astype(self, x, dtype, /, *, copy=True):
+    def astype(self, x, dtype, /, *, copy=True, device=None):
+        _check_device(device, "astype")
         x = self._arr(x)
         t = _dtypes.name(dtype)
         if t == x._n.dtype:
@@ -604,7 +662,11 @@ class Engine:
         r = Array._new(self._core.binary("fmod", a, b), self)
         bb = Array._new(b, self)
         fix = self.logical_and(r != 0, (r < 0) != (bb < 0))
-        return self.where(fix, r + bb, r)
+        out = self.where(fix, r + bb, r)
+        if out._n.dtype in ("float32", "float64"):
+            # a float remainder has the divisor's sign, zeros included (numpy, the standard)
+            out = self.astype(self.copysign(out, bb), out._n.dtype)
+        return out
 
     mod = remainder
 
@@ -725,13 +787,32 @@ class Engine:
     def all(self, a, axis=None, keepdims=False):
         return self._minmax("all", a, axis, keepdims)
 
-    def var(self, a, axis=None, dtype=None, ddof=0, keepdims=False):
-        x = self._arr(a) if dtype is None else self.astype(a, dtype)
-        return Array._new(self._core.reduce("var", x._n, _axes(axis), bool(keepdims), int(ddof)), self)
+    def var(self, a, axis=None, dtype=None, ddof=0, keepdims=False, *, correction=None):
+        return self._moment("var", a, axis, dtype, keepdims, _standard.correction(ddof, correction))
 
-    def std(self, a, axis=None, dtype=None, ddof=0, keepdims=False):
+    def std(self, a, axis=None, dtype=None, ddof=0, keepdims=False, *, correction=None):
+        return self._moment("std", a, axis, dtype, keepdims, _standard.correction(ddof, correction))
+
+    def _moment(self, name, a, axis, dtype, keepdims, c):
         x = self._arr(a) if dtype is None else self.astype(a, dtype)
-        return Array._new(self._core.reduce("std", x._n, _axes(axis), bool(keepdims), int(ddof)), self)
+        if float(c).is_integer():
+            return Array._new(self._core.reduce(name, x._n, _axes(axis), bool(keepdims), int(c)), self)
+        # A fractional correction (the array API allows one): the ddof=0 variance
+        # rescaled by n / (n - c), n the count each result combines.
+        n = _standard.reduced_count(x.shape, _axes(axis))
+        v = Array._new(self._core.reduce("var", x._n, _axes(axis), bool(keepdims), 0), self)
+        v = v * n / (n - float(c))
+        return self.sqrt(v) if name == "std" else v
+
+    def sort(self, a, axis=-1, kind=None, order=None, *, stable=None, descending=False):
+        """numpy's sort (a numpy fallback), with the array API's `descending`."""
+        return self._fallback(_standard.sort, "numpy.sort")(
+            a, axis, kind, order, stable=stable, descending=descending)
+
+    def argsort(self, a, axis=-1, kind=None, order=None, *, stable=None, descending=False):
+        """numpy's argsort (a numpy fallback), with the array API's `descending`."""
+        return self._fallback(_standard.argsort, "numpy.argsort")(
+            a, axis, kind, order, stable=stable, descending=descending)
 
     def argmax(self, a, axis=None, keepdims=False):
         r = Array._new(self._core.argreduce("argmax", self._arr(a)._n, None if axis is None else int(axis)), self)
@@ -768,7 +849,9 @@ class Engine:
         a = self._arr(a)
         return a.size if axis is None else a.shape[axis]
 
-    def reshape(self, a, shape=None, order="C", *, newshape=None):
+    def reshape(self, a, shape=None, order="C", *, newshape=None, copy=None):
+        # `copy` is accepted for numpy 2 and the array API: every reshape is a new graph
+        # node, which writes to the input (`x[i] = v` swaps its node) never reach.
         if shape is None:
             shape = newshape
         if order not in ("C", "A"):

@@ -68,13 +68,18 @@ class Fft(_Namespace):
     rfftn = _maken("rfftn", None)
     irfftn = _maken("irfftn", None)
 
-    def fftfreq(self, n, d=1.0, device=None):
-        e = self._eng
-        return Array._new(e._core.fftfreq(_extent(n, "lengths"), float(d), False), e)
+    def fftfreq(self, n, d=1.0, *, dtype=None, device=None):
+        return self._freq(n, d, False, dtype, device)
 
-    def rfftfreq(self, n, d=1.0, device=None):
+    def rfftfreq(self, n, d=1.0, *, dtype=None, device=None):
+        return self._freq(n, d, True, dtype, device)
+
+    def _freq(self, n, d, real, dtype, device):
         e = self._eng
-        return Array._new(e._core.fftfreq(_extent(n, "lengths"), float(d), True), e)
+        if device not in (None, "cpu"):
+            raise ValueError(f"fftfreq: unknown device {device!r}; mathengine arrays are on 'cpu'")
+        f = Array._new(e._core.fftfreq(_extent(n, "lengths"), float(d), real), e)
+        return f if dtype is None else e.astype(f, dtype)
 
     def fftshift(self, x, axes=None):
         e = self._eng

@@ -40,8 +40,8 @@ def test_every_error_kind_maps_to_its_exception(variant, cls, text):
 def test_each_kind_from_real_calls(e):
     with pytest.raises(ValueError, match=r"add: shapes \(3,\) and \(4,\)"):
         e.ones(3) + e.ones(4)
-    with pytest.raises(TypeError, match="tan: dtype complex128"):
-        e.tan(e.asarray(np.array([1j])))
+    with pytest.raises(TypeError, match="dtype complex128 is not supported"):
+        e.remainder(e.asarray(np.array([1j])), e.asarray(np.array([1j])))  # numpy refuses too
     with pytest.raises(mathengine.BackendUnavailableError, match="backends available: cpu"):
         e.change_backend("no-such-backend")
     with pytest.raises(MemoryError, match="bytes"):
