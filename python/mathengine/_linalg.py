@@ -14,14 +14,31 @@ class Linalg(_Namespace):
     _numpy_module = np.linalg
     LinAlgError = np.linalg.LinAlgError
 
+    # numpy.linalg's results for empty matrices (0x0, or a batch of none), which the
+    # engine's kernels refuse: the packed outputs below, per kernel.
+    _EMPTY = {"qr": lambda a: np.linalg.qr(a), "svd": lambda a: np.linalg.svd(a, full_matrices=False),
+              "eigh": lambda a: np.linalg.eigh(a)}
+
     def _one(self, name, a):
         e = self._eng
-        return [Array._new(n, e) for n in e._core.linalg1(name, e._arr(a)._n)]
+        x = e._arr(a)
+        if x.size == 0:
+            return self._empty(name, x)
+        return [Array._new(n, e) for n in e._core.linalg1(name, x._n)]
 
     def _two(self, name, a, b):
         e = self._eng
         x, y = e._pair(a, b)
+        if 0 in x.shape or 0 in y.shape:
+            fn = {"solve": np.linalg.solve, "lstsq": lambda p, q: np.linalg.lstsq(p, q)[0]}[name]
+            return e._fallback(fn, f"numpy.linalg.{name}(empty)")(Array._new(x, e), Array._new(y, e))
         return Array._new(e._core.linalg2(name, x, y), e)
+
+    def _empty(self, name, x):
+        """numpy's result for an empty matrix (its kernels take no such input here)."""
+        fn = self._EMPTY.get(name) or getattr(np.linalg, name)
+        r = self._eng._fallback(fn, f"numpy.linalg.{name}(empty)")(x)
+        return list(r) if isinstance(r, tuple) else [r]
 
     def solve(self, a, b):
         """x with a @ x = b."""
