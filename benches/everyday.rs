@@ -1,5 +1,6 @@
 //! Everyday operations (issue 13) beside numpy: full reductions, reductions over each
-//! axis, a transposed operand. One JSON object per line on stdout (mathengine, a plain
+//! axis (sum, mean, std, max), a transposed operand, a stepped slice, where/clip/any,
+//! and small sizes around the thread-pool crossover. One JSON object per line on stdout (mathengine, a plain
 //! Rust loop where one is meaningful, and numpy when `python3 -c 'import numpy'` works),
 //! a readable table on stderr.
 //!
@@ -43,6 +44,58 @@ fn ops() -> Vec<(&'static str, bool, Op)> {
             e.sum(x, Some(&[1]), false).unwrap()
         }),
         ("transpose_plus_1", true, |e, x| e.transpose(x) + 1.0),
+        ("mean_axis0", true, |e, x| {
+            e.mean(x, Some(&[0]), false).unwrap()
+        }),
+        ("mean_axis1", true, |e, x| {
+            e.mean(x, Some(&[1]), false).unwrap()
+        }),
+        ("std_axis0", true, |e, x| {
+            e.std(x, Some(&[0]), false, 0).unwrap()
+        }),
+        ("std_axis1", true, |e, x| {
+            e.std(x, Some(&[1]), false, 0).unwrap()
+        }),
+        ("max_axis0", true, |e, x| {
+            e.max(x, Some(&[0]), false).unwrap()
+        }),
+        ("step2_plus_1", false, |e, x| {
+            let s = [mathengine::Slice::new(None, None, 2)];
+            e.slice(x, &s).unwrap() + 1.0
+        }),
+        ("where_positive", false, |e, x| {
+            let zero = e.full(&[], 0.0f64);
+            let c = e.greater(x, &zero).unwrap();
+            e.where_(&c, x, &zero).unwrap()
+        }),
+        ("clip", false, |e, x| {
+            let (lo, hi) = (e.full(&[], -0.5f64), e.full(&[], 0.5f64));
+            e.clip(x, &lo, &hi).unwrap()
+        }),
+        ("any_positive", false, |e, x| {
+            let c = e.greater(x, &e.full(&[], 0.999_999f64)).unwrap();
+            e.any(&c, None, false).unwrap()
+        }),
+        ("small_sum_1000", false, |e, x| {
+            let s = [mathengine::Slice::new(None, Some(1000), 1)];
+            e.sum(&e.slice(x, &s).unwrap(), None, false).unwrap()
+        }),
+        ("small_plus_1_4096", false, |e, x| {
+            let s = [mathengine::Slice::new(None, Some(4096), 1)];
+            e.slice(x, &s).unwrap() + 1.0
+        }),
+        ("plus_1_16384", false, |e, x| {
+            let s = [mathengine::Slice::new(None, Some(16384), 1)];
+            e.slice(x, &s).unwrap() + 1.0
+        }),
+        ("plus_1_65536", false, |e, x| {
+            let s = [mathengine::Slice::new(None, Some(65536), 1)];
+            e.slice(x, &s).unwrap() + 1.0
+        }),
+        ("sum_65536", false, |e, x| {
+            let s = [mathengine::Slice::new(None, Some(65536), 1)];
+            e.sum(&e.slice(x, &s).unwrap(), None, false).unwrap()
+        }),
     ]
 }
 
@@ -56,6 +109,13 @@ ops = {
     "sum": lambda: s.sum(), "max": lambda: s.max(), "argmax": lambda: s.argmax(),
     "argmin": lambda: s.argmin(), "sum_axis0": lambda: m.sum(axis=0),
     "sum_axis1": lambda: m.sum(axis=1), "transpose_plus_1": lambda: m.T + 1,
+    "mean_axis0": lambda: m.mean(axis=0), "mean_axis1": lambda: m.mean(axis=1),
+    "std_axis0": lambda: m.std(axis=0), "std_axis1": lambda: m.std(axis=1),
+    "max_axis0": lambda: m.max(axis=0), "step2_plus_1": lambda: s[::2] + 1,
+    "where_positive": lambda: np.where(s > 0, s, 0.0), "clip": lambda: np.clip(s, -0.5, 0.5),
+    "any_positive": lambda: (s > 0.999999).any(), "small_sum_1000": lambda: s[:1000].sum(),
+    "small_plus_1_4096": lambda: s[:4096] + 1, "plus_1_16384": lambda: s[:16384] + 1,
+    "plus_1_65536": lambda: s[:65536] + 1, "sum_65536": lambda: s[:65536].sum(),
 }
 for name, f in ops.items():
     f()

@@ -41,10 +41,14 @@ WORKLOAD_TITLES = {
     "W2-XY": "W2 by zernike_sum_xy on (x, y): no hypot/arctan2/trig",
     "W3": "PSF: pupil, zero-padded fft2, |.|^2",
     "FFT2": "fft2 of a complex128 array alone",
+    "FFT2-C64": "fft2 of a complex64 array alone",
     "W4": "sin(x)^2 + cos(x) exp(-x^2), 4M elements",
     "W5": "per-evaluation overhead, 1000 elements",
     "W6": "cold compile of a new 20-op expression",
     "NODE": "building one node from Python (x * 2.0), per node",
+    "PRYSM-W1": "prysm's zernike_nm_sequence, 66 modes (prysm on numpy vs on mathengine)",
+    "PRYSM-W2": "PRYSM-W1 + prysm's sum_of_2d_modes",
+    "PRYSM-PSF": "PRYSM-W2 + pupil, focus(Q=2) PSF and MTF",
 }
 
 
@@ -71,10 +75,10 @@ def ensure_venv(packages):
         return None
 
 
-def json_lines(cmd, cwd=ROOT):
+def json_lines(cmd, cwd=ROOT, env=None):
     """Run `cmd`, pass its stderr through, and return the JSON objects it printed."""
     log("$ " + " ".join(cmd))
-    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, text=True, env=env)
     if proc.returncode != 0:
         raise SystemExit(f"report: {' '.join(cmd)} failed with exit code {proc.returncode}")
     return [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
@@ -92,6 +96,28 @@ def run_mathengine(sizes, quick):
     return records
 
 
+def run_everyday(py, quick):
+    """Everyday operations, float32 and the FFTs beside numpy/scipy (issues 13 and 16): the
+    benches time numpy themselves in the same run, through the `python3` on PATH, which
+    is the peers' venv when there is one."""
+    env = dict(os.environ)
+    if py is not None:
+        env["PATH"] = f"{Path(py).parent}{os.pathsep}{env.get('PATH', '')}"
+    runs = ["--runs", "3" if quick else "31"]
+    cargo = ["cargo", "bench", "--quiet"]
+    records = json_lines(cargo + ["--bench", "everyday", "--"] + runs, env=env)
+    records += json_lines(cargo + ["--bench", "float32", "--"] + runs, env=env)
+    fft_sizes = ["64"] if quick else ["1024", "2048", "4096"]
+    for n in fft_sizes:
+        args = ["--only", "FFT2,FFT2-C64", "--size", n] + (["--quick"] if quick else [])
+        records += json_lines(cargo + ["--bench", "fft", "--"] + args, env=env)
+        if py is not None:
+            records += json_lines([str(py), str(ROOT / "benches" / "peers" / "fft.py"),
+                                   "--only", "FFT2,FFT2-C64", "--size", n, "--impl", "scipy,numpy"]
+                                  + (["--runs", "1"] if quick else []))
+    return records
+
+
 def python_package():
     """A Python with a release build of the mathengine package (target/py-bench-venv, made
     with pip and maturin; rebuilt from the current sources each run, which cargo makes
@@ -101,7 +127,8 @@ def python_package():
         if not py.exists():
             log(f"creating {PY_VENV}")
             subprocess.run([sys.executable, "-m", "venv", str(PY_VENV)], check=True)
-        subprocess.run([str(py), "-m", "pip", "install", "-q", "maturin>=1.9,<2", "numpy"], check=True)
+        subprocess.run([str(py), "-m", "pip", "install", "-q", "maturin>=1.9,<2", "numpy", "scipy",
+                        "prysm==0.21.1"], check=True)
         log("building the Python package (release) into " + str(PY_VENV))
         env = dict(os.environ, VIRTUAL_ENV=str(PY_VENV),
                    PATH=f"{PY_VENV / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
@@ -122,6 +149,10 @@ def run_python(py, sizes, quick):
         for n in sizes:
             records += json_lines(base + ["--only", "W1,W2,W3", "--size", str(n)])
         records += json_lines(base + ["--only", "W4,W5"])
+        # prysm's workflows on numpy and on mathengine, side by side (docs/prysm.md).
+        prysm = [str(py), str(ROOT / "benches" / "prysm_workflows.py")]
+        for n in ([32] if quick else sizes):
+            records += json_lines(prysm + (["--quick"] if quick else ["--size", str(n)]))
     except SystemExit as err:
         log(f"{err}; the mathengine-python rows are incomplete")
     return records
@@ -177,6 +208,11 @@ def fmt_time(s):
     return f"{s:.2f} s"
 
 
+def fmt_rss(r):
+    """Peak RSS in MB, where the bench measured it (numpy rows timed inside a bench do not)."""
+    return f"{r['peak_rss_mb']:.0f}" if "peak_rss_mb" in r else "—"
+
+
 def ordered_keys(records):
     order = list(WORKLOAD_TITLES)
     keys = sorted({(r["workload"], r["size"]) for r in records},
@@ -226,7 +262,7 @@ def markdown(records, machine, command, date):
             ratio = f"{r['median_s'] / me['median_s']:.2f}" if me else "—"
             out.append(f"| {w} {WORKLOAD_TITLES.get(w, '')} | {n} | {r['impl']} | "
                        f"{fmt_time(r['median_s'])} | {fmt_time(r['min_s'])} | {ratio} | "
-                       f"{r['peak_rss_mb']:.0f} | {r['runs']} |")
+                       f"{fmt_rss(r)} | {r.get('runs', '—')} |")
     out += ["", "The raw JSON lines are in report.jsonl next to this file.", ""]
     return "\n".join(out)
 
@@ -279,11 +315,16 @@ def main():
     py = None if args.no_peers else ensure_venv(QUICK_PACKAGES if args.quick else FULL_PACKAGES)
     machine = machine_description(py)
     records = run_mathengine(sizes, args.quick)
+    records += run_everyday(py, args.quick)
     py_package = None if args.no_python else python_package()
     if py_package is not None:
         records += run_python(py_package, sizes, args.quick)
     if py is not None:
         records += run_peers(py, sizes, args.quick)
+    # FFT2 at a size both the workloads bench and the FFT bench measured: one row each.
+    seen = set()
+    records = [r for r in records
+               if (k := (r["workload"], r["size"], r["impl"])) not in seen and not seen.add(k)]
 
     jsonl = out / "report.jsonl"
     jsonl.write_text("".join(json.dumps(r) + "\n" for r in records))

@@ -23,6 +23,12 @@ pub struct CompiledKernel {
     partial: Option<KernelFn>,
     /// How the partial entry's states combine, where the kernel is splittable.
     split: Option<SplitReduction>,
+    /// A leading-axes reduction's rows entry (`rows.rs`), read as (params, inputs,
+    /// args: *const RowsArgs, _, _, _).
+    rows: Option<KernelFn>,
+    /// An index-dividing elementwise kernel's band entry (`band.rs`), read as (params,
+    /// inputs, outputs, args: *mut BandArgs, _, _).
+    band: Option<KernelFn>,
     name: String,
     // Kept only to free the code on drop.
     module: Mutex<Option<JITModule>>,
@@ -84,6 +90,64 @@ impl CompiledKernel {
             Some(f) => {
                 let state = state.as_mut_ptr() as *mut u8 as *const *mut u8;
                 f(params, inputs, state, o, r0, r1);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+impl CompiledKernel {
+    /// Whether this kernel has a band entry (see `band.rs`).
+    pub fn has_band(&self) -> bool {
+        self.band.is_some()
+    }
+
+    /// Compute output rows `args.i0..args.i1` of the band of columns from `args.j0`;
+    /// sets `args.handled` (0: nothing computed, the caller must). Returns `false` for
+    /// a kernel without a band entry.
+    ///
+    /// # Safety
+    /// As [`CompiledKernel::call`] for every output `i * cols + j0 + k` (`k < BAND`) of
+    /// those rows, all below the launch's length.
+    pub unsafe fn call_band(
+        &self,
+        params: *const [u64; 2],
+        inputs: *const *const u8,
+        outputs: *const *mut u8,
+        args: &mut crate::band::BandArgs,
+    ) -> bool {
+        match self.band {
+            Some(f) => {
+                let a = args as *mut crate::band::BandArgs as i64;
+                f(params, inputs, outputs, a, 0, 0);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether this kernel has a rows entry (see `rows.rs`).
+    pub fn has_rows(&self) -> bool {
+        self.rows.is_some()
+    }
+
+    /// Fold rows `args.r0..args.r1` into `args.acc[o - o0]` for outputs `o0..o1`, in
+    /// row order. Returns `false` (doing nothing) for a kernel without a rows entry.
+    ///
+    /// # Safety
+    /// As [`CompiledKernel::call`] for outputs `o0..o1` and reduced indices `r0..r1`
+    /// within the launch; `acc` valid for `o1 - o0` float64 reads and writes.
+    pub unsafe fn call_rows(
+        &self,
+        params: *const [u64; 2],
+        inputs: *const *const u8,
+        args: &crate::rows::RowsArgs,
+    ) -> bool {
+        match self.rows {
+            Some(f) => {
+                let a = args as *const crate::rows::RowsArgs as *const *mut u8;
+                f(params, inputs, a, 0, 0, 0);
                 true
             }
             None => false,
@@ -165,9 +229,11 @@ pub fn compile(kernel: &Kernel) -> Result<CompiledKernel> {
     let isa = isa().map_err(|e| err(format!("no native code generator for this machine: {e}")))?;
     let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| build(kernel, isa)));
     match built {
-        Ok(Ok((module, func, partial))) => Ok(CompiledKernel {
+        Ok(Ok((module, func, partial, rows, band))) => Ok(CompiledKernel {
             func,
             partial,
+            rows,
+            band,
             split: SplitReduction::of(kernel),
             name,
             module: Mutex::new(Some(module)),
@@ -184,7 +250,13 @@ pub fn compile(kernel: &Kernel) -> Result<CompiledKernel> {
     }
 }
 
-type Built = (JITModule, KernelFn, Option<KernelFn>);
+type Built = (
+    JITModule,
+    KernelFn,
+    Option<KernelFn>,
+    Option<KernelFn>,
+    Option<KernelFn>,
+);
 
 fn build(kernel: &Kernel, isa: OwnedTargetIsa) -> std::result::Result<Built, String> {
     let mut jb = JITBuilder::with_isa(isa, default_libcall_names());
@@ -234,6 +306,42 @@ fn build(kernel: &Kernel, isa: OwnedTargetIsa) -> std::result::Result<Built, Str
     } else {
         None
     };
+    // A float64 sum or product over leading axes also gets its rows entry.
+    let rows_id = if crate::rows::has_rows_entry(kernel) {
+        ctx.func.signature = kernel_signature(ptr, call_conv);
+        {
+            let b = FunctionBuilder::new(&mut ctx.func, &mut fbc);
+            Emitter::new(b, &mut module, kernel).emit_rows();
+        }
+        let rid = module
+            .declare_function("rows", Linkage::Export, &ctx.func.signature)
+            .map_err(|e| e.to_string())?;
+        module
+            .define_function(rid, &mut ctx)
+            .map_err(|e| format!("{e:?}"))?;
+        module.clear_context(&mut ctx);
+        Some(rid)
+    } else {
+        None
+    };
+    // An elementwise kernel that divides its index also gets its band entry.
+    let band_id = if crate::band::has_band_entry(kernel) {
+        ctx.func.signature = kernel_signature(ptr, call_conv);
+        {
+            let b = FunctionBuilder::new(&mut ctx.func, &mut fbc);
+            Emitter::new(b, &mut module, kernel).emit_band_entry();
+        }
+        let bid = module
+            .declare_function("band", Linkage::Export, &ctx.func.signature)
+            .map_err(|e| e.to_string())?;
+        module
+            .define_function(bid, &mut ctx)
+            .map_err(|e| format!("{e:?}"))?;
+        module.clear_context(&mut ctx);
+        Some(bid)
+    } else {
+        None
+    };
     module.finalize_definitions().map_err(|e| e.to_string())?;
     let code = module.get_finalized_function(id);
     // SAFETY: the function was declared with exactly this signature.
@@ -243,5 +351,15 @@ fn build(kernel: &Kernel, isa: OwnedTargetIsa) -> std::result::Result<Built, Str
         // SAFETY: declared with the same signature as `kernel`.
         unsafe { std::mem::transmute::<*const u8, KernelFn>(code) }
     });
-    Ok((module, func, partial))
+    let rows = rows_id.map(|rid| {
+        let code = module.get_finalized_function(rid);
+        // SAFETY: declared with the same signature as `kernel`.
+        unsafe { std::mem::transmute::<*const u8, KernelFn>(code) }
+    });
+    let band = band_id.map(|bid| {
+        let code = module.get_finalized_function(bid);
+        // SAFETY: declared with the same signature as `kernel`.
+        unsafe { std::mem::transmute::<*const u8, KernelFn>(code) }
+    });
+    Ok((module, func, partial, rows, band))
 }

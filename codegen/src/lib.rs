@@ -4,16 +4,24 @@
 //! [`jit::compile`] turns a [`mathengine_ir::Kernel`] into a [`jit::CompiledKernel`];
 //! [`cache::KernelCache`] keeps compiled kernels (bounded, thread-safe, compile once).
 //! Inside: `translate` (the function, loops, loads, stores), `reduction` (the loops of
-//! reduction kernels), `scalar` (one lane of every op), `vector` (the f64x2 fast path),
+//! reduction kernels), `scalar` (one lane of every op), `vector` (the f64x2 / f32x4 fast path),
 //! `split` (combining the partial states of a reduction split across threads),
-//! `math` (inline f64x2 transcendentals, one file per function family), `runtime`
+//! `rows` (reductions over leading axes walked row by row), `induction` (divisions of
+//! the index in the vector loop as induction variables), `band` (elementwise kernels
+//! over bands of columns, for transposed operands),
+//! `math` (inline f64x2 and f32x4 transcendentals, one file per function family), `runtime`
 //! (helpers kernels call).
 
+pub mod band;
 pub mod cache;
 pub mod cuda;
+mod induction;
 pub mod jit;
+mod lanes;
 mod math;
+mod minmax_simd;
 mod reduction;
+pub mod rows;
 pub mod runtime;
 mod scalar;
 pub mod split;

@@ -38,7 +38,7 @@ pub const STATE_INDEX_OFFSET: i32 = 16;
 
 /// Independent accumulator chains inside one pairwise block (the block's value is
 /// the chains combined pairwise): four hide the latency of a floating-point add.
-const CHAINS: usize = 4;
+pub(crate) const CHAINS: usize = 4;
 
 /// Levels of the pairwise combination: enough for 2^64 blocks.
 pub const LEVELS: u32 = 64;
@@ -193,6 +193,17 @@ impl Emitter<'_, '_> {
         let chains: Vec<Vec<Variable>> = (0..CHAINS)
             .map(|_| (0..parts).map(|_| self.b.declare_var(aty)).collect())
             .collect();
+        // float64: the four chains as two f64x2 registers (lanes 0, 1 and 2, 3), the
+        // same additions in the same order.
+        let vector = at == DType::F64 && vt == DType::F64;
+        let vchains: Vec<Variable> = if vector {
+            (0..CHAINS / 2)
+                .map(|_| self.b.declare_var(types::F64X2))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let (dep_r, unit_r) = crate::lanes::dependence(self.kernel, crate::lanes::Along::Reduced);
         let carry: Vec<Variable> = (0..parts).map(|_| self.b.declare_var(aty)).collect();
         let r = self.b.declare_var(types::I64);
         let blocks = self.b.declare_var(types::I64);
@@ -206,6 +217,7 @@ impl Emitter<'_, '_> {
         let blk_init = self.b.create_block();
         let unrolled_head = self.b.create_block();
         let unrolled_body = self.b.create_block();
+        let unrolled_exit = self.b.create_block();
         let inner_head = self.b.create_block();
         let inner_body = self.b.create_block();
         let blk_end = self.b.create_block();
@@ -231,6 +243,11 @@ impl Emitter<'_, '_> {
             let id = self.constant(identity, at);
             self.set_parts(chain, id);
         }
+        for &vc in &vchains {
+            let id = self.constant(identity, at).one();
+            let id = self.b.ins().splat(types::F64X2, id);
+            self.b.def_var(vc, id);
+        }
         let rv = self.b.use_var(r);
         let bend = self.b.ins().iadd_imm_s(rv, SUM_BLOCK);
         let bend = self.b.ins().smin(bend, r1);
@@ -241,21 +258,57 @@ impl Emitter<'_, '_> {
         let rv = self.b.use_var(r);
         let next = self.b.ins().iadd_imm_s(rv, CHAINS as i64);
         let fits = self.b.ins().icmp(IntCC::SignedLessThanOrEqual, next, bend);
-        self.b.ins().brif(fits, unrolled_body, &[], inner_head, &[]);
+        self.b
+            .ins()
+            .brif(fits, unrolled_body, &[], unrolled_exit, &[]);
 
         self.b.switch_to_block(unrolled_body);
         let rv = self.b.use_var(r);
-        for (j, chain) in chains.iter().enumerate() {
-            let rj = self.b.ins().iadd_imm_s(rv, j as i64);
-            let v = self.reduced_value(value, o, rj, fixed);
-            let v = self.scalar_cast(vt, at, v);
-            let cur = self.get_parts(chain, at);
-            let next = self.scalar_binary(bop, at, cur, v);
-            self.set_parts(chain, next);
+        if vector {
+            let vals = self.emit_lanes(
+                CHAINS,
+                crate::lanes::Along::Reduced,
+                o,
+                rv,
+                fixed,
+                &dep_r,
+                &unit_r,
+            );
+            let v = vals[value as usize].clone().expect("computed");
+            let regs = crate::vector::pack(self, &v, DType::F64, CHAINS);
+            for (&vc, &x) in vchains.iter().zip(&regs) {
+                let cur = self.b.use_var(vc);
+                let next = if bop == BinaryOp::Mul {
+                    self.b.ins().fmul(cur, x)
+                } else {
+                    self.b.ins().fadd(cur, x)
+                };
+                self.b.def_var(vc, next);
+            }
+        } else {
+            for (j, chain) in chains.iter().enumerate() {
+                let rj = self.b.ins().iadd_imm_s(rv, j as i64);
+                let v = self.reduced_value(value, o, rj, fixed);
+                let v = self.scalar_cast(vt, at, v);
+                let cur = self.get_parts(chain, at);
+                let next = self.scalar_binary(bop, at, cur, v);
+                self.set_parts(chain, next);
+            }
         }
         let next = self.b.ins().iadd_imm_s(rv, CHAINS as i64);
         self.b.def_var(r, next);
         self.b.ins().jump(unrolled_head, &[]);
+
+        // Vector chains back to the scalar ones for the rest of the block.
+        self.b.switch_to_block(unrolled_exit);
+        for (j, chain) in chains.iter().enumerate() {
+            if let Some(&vc) = vchains.get(j / 2) {
+                let reg = self.b.use_var(vc);
+                let lane = self.b.ins().extractlane(reg, (j % 2) as u8);
+                self.b.def_var(chain[0], lane);
+            }
+        }
+        self.b.ins().jump(inner_head, &[]);
 
         // The rest of the block, one at a time into chain 0.
         self.b.switch_to_block(inner_head);
@@ -455,6 +508,12 @@ impl Emitter<'_, '_> {
                 self.b.def_var(bi, b0);
                 chains.push((a, bi));
             }
+            if vt == DType::F64 {
+                // The chains in f64x2 registers (see `minmax_simd.rs`).
+                let ch: Vec<(Variable, Variable)> =
+                    chains.iter().map(|(a, b)| (a[0], *b)).collect();
+                self.fold_ordered_f64x2(op, value, o, fixed, r, r1, &ch);
+            }
             let unrolled_head = self.b.create_block();
             let unrolled_body = self.b.create_block();
             let scalar_loop = self.b.create_block();
@@ -509,7 +568,7 @@ impl Emitter<'_, '_> {
     /// Merge another chain's (value `x`, index `xi`) into (`acc`, `best`): a NaN wins
     /// over a number, the lower index over an equal (or another NaN), else the better
     /// value.
-    fn merge_chain(
+    pub(crate) fn merge_chain(
         &mut self,
         op: ReduceOp,
         t: DType,

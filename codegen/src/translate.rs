@@ -4,7 +4,7 @@
 //!     start: i64, end: i64, reduce_len: i64)`
 //!
 //! computes output elements `start..end`. Elementwise kernels run a main loop of
-//! `vector_lanes` elements per iteration (f64 values in f64x2 registers, see
+//! `vector_lanes` elements per iteration (f64 / f32 values in f64x2 / f32x4 registers, see
 //! `vector.rs`) and a scalar tail loop; reduction kernels are emitted by
 //! `reduction.rs`.
 
@@ -43,7 +43,8 @@ pub fn vector_lanes(kernel: &Kernel) -> usize {
         _ => false,
     });
     if heavy {
-        VECTOR_LANES_HEAVY
+        // One f32x4 register per iteration when the kernel has f32 values.
+        VECTOR_LANES_HEAVY.max(crate::vector::heavy_lanes(kernel))
     } else {
         VECTOR_LANES
     }
@@ -72,7 +73,7 @@ impl Elem {
 }
 
 /// A value for every lane of the loop body: lane by lane, or packed in SIMD registers
-/// (f64x2, or i64x2 masks for comparisons of f64).
+/// (f64x2 / f32x4, or i64x2 / i32x4 masks for comparisons of f64 / f32).
 #[derive(Clone, Debug)]
 pub enum LaneValues {
     Lanes(SmallVec<[Elem; 4]>),
@@ -90,6 +91,15 @@ pub struct Emitter<'m, 'f> {
     pub(crate) outputs: Vec<Value>,
     /// sin and cos of the same register are computed together once.
     sin_cos: HashMap<Value, (Value, Value)>,
+}
+
+/// Which entry of a kernel `Emitter::emit_entry` builds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Entry {
+    Full,
+    Partial,
+    Rows,
+    Band,
 }
 
 pub fn kernel_signature(ptr: Type, call_conv: cranelift_codegen::isa::CallConv) -> Signature {
@@ -167,17 +177,29 @@ impl<'m, 'f> Emitter<'m, 'f> {
 
     /// Emit the whole function.
     pub fn emit(self) {
-        self.emit_entry(false)
+        self.emit_entry(Entry::Full)
     }
 
     /// Emit the partial entry of a reduction kernel (see `reduction.rs`):
     /// `fn(params, inputs, state: *mut u8, o, r0, r1)` folds output element `o` over the
     /// reduced range `r0..r1` and writes the accumulator to `state`.
     pub fn emit_partial(self) {
-        self.emit_entry(true)
+        self.emit_entry(Entry::Partial)
     }
 
-    fn emit_entry(mut self, partial: bool) {
+    /// Emit the rows entry of a reduction over leading axes (see `rows.rs`):
+    /// `fn(params, inputs, args: *const RowsArgs, _, _, _)`.
+    pub fn emit_rows(self) {
+        self.emit_entry(Entry::Rows)
+    }
+
+    /// Emit the band entry of an elementwise kernel (see `band.rs`):
+    /// `fn(params, inputs, outputs, args: *mut BandArgs, _, _)`.
+    pub fn emit_band_entry(self) {
+        self.emit_entry(Entry::Band)
+    }
+
+    fn emit_entry(mut self, which: Entry) {
         let entry = self.b.create_block();
         self.b.append_block_params_for_function_params(entry);
         self.b.switch_to_block(entry);
@@ -199,7 +221,9 @@ impl<'m, 'f> Emitter<'m, 'f> {
             let p = self.b.ins().load(self.ptr, flags, ip, 8 * k as i32);
             self.inputs.push(p);
         }
-        if partial {
+        if which == Entry::Rows {
+            self.emit_rows_reduction(op);
+        } else if which == Entry::Partial {
             // (params, inputs, state, o, r0, r1)
             self.emit_partial_reduction(op, start, end, rlen);
         } else {
@@ -207,7 +231,9 @@ impl<'m, 'f> Emitter<'m, 'f> {
                 let p = self.b.ins().load(self.ptr, flags, op, 8 * k as i32);
                 self.outputs.push(p);
             }
-            if self.kernel.reduction.is_some() {
+            if which == Entry::Band {
+                self.emit_band(start);
+            } else if self.kernel.reduction.is_some() {
                 self.emit_reduction(start, end, rlen);
             } else {
                 self.emit_elementwise(start, end);
@@ -224,10 +250,18 @@ impl<'m, 'f> Emitter<'m, 'f> {
         let lanes = vector_lanes(self.kernel);
         let exit = self.b.create_block();
         if lanes > 1 {
+            // Divisions of the index as induction variables (see `induction.rs`).
+            let induction = self.induction_setup(start, end);
             let head = self.b.create_block();
             let body = self.b.create_block();
             let after = self.b.create_block();
-            self.b.ins().jump(head, &[]);
+            if let Some(ind) = &induction {
+                let induced = self.b.create_block();
+                self.b.ins().brif(ind.no_wrap, induced, &[], head, &[]);
+                self.emit_induced_loop(ind, (i, end, lanes), induced, after);
+            } else {
+                self.b.ins().jump(head, &[]);
+            }
             self.b.switch_to_block(head);
             let iv = self.b.use_var(i);
             let next = self.b.ins().iadd_imm_s(iv, lanes as i64);
@@ -260,7 +294,12 @@ impl<'m, 'f> Emitter<'m, 'f> {
         self.b.ins().return_(&[]);
     }
 
-    fn store_outputs(&mut self, vals: &[Option<LaneValues>], index: Value, lanes: usize) {
+    pub(crate) fn store_outputs(
+        &mut self,
+        vals: &[Option<LaneValues>],
+        index: Value,
+        lanes: usize,
+    ) {
         for k in 0..self.kernel.outputs.len() {
             let v = self.kernel.outputs[k] as usize;
             let t = self.kernel.output_dtypes[k];
@@ -284,7 +323,7 @@ impl<'m, 'f> Emitter<'m, 'f> {
     ) {
         let addr = self.elem_addr(base, t, index);
         if let LaneValues::Regs(regs) = &value {
-            if t == DType::F64 {
+            if crate::vector::reg_type(t).is_some() {
                 for (r, reg) in regs.iter().enumerate() {
                     self.b.ins().store(
                         MemFlagsData::new().with_notrap(),
@@ -356,7 +395,7 @@ impl<'m, 'f> Emitter<'m, 'f> {
         self.kernel.body[v as usize].dtype
     }
 
-    fn emit_inst(
+    pub(crate) fn emit_inst(
         &mut self,
         inst: &Inst,
         t: DType,

@@ -84,6 +84,11 @@ pub struct LaunchArgs {
     pub params: Vec<Scalar>,
     /// Elements of each input buffer, in `Kernel::inputs` order.
     pub input_lens: Vec<usize>,
+    /// For an elementwise kernel that reads an operand across its memory order (a
+    /// transpose), the extent of the output's innermost axis, so a runner can walk the
+    /// output in cache-sized tiles of (rows, `tile_cols`); 0 otherwise. Only the order
+    /// of the work depends on it, never a result.
+    pub tile_cols: usize,
 }
 
 /// One launch of one kernel: its sizes, parameter values and input lengths, bound to

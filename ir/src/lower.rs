@@ -79,6 +79,9 @@ pub struct KernelBuilder<'a> {
     boundary: &'a HashSet<u64>,
     /// This kernel's own outputs: computed here even though they are in `boundary`.
     own_roots: HashSet<u64>,
+    /// A permutation moved an operand's innermost axis: consecutive outputs read it
+    /// with a stride (see `LaunchArgs::tile_cols`).
+    crosses_layout: bool,
 }
 
 /// A kernel ready to launch, with the nodes it reads and writes.
@@ -102,6 +105,7 @@ impl<'a> KernelBuilder<'a> {
             memo: HashMap::default(),
             boundary,
             own_roots: HashSet::default(),
+            crosses_layout: false,
         }
     }
 
@@ -294,6 +298,7 @@ impl<'a> KernelBuilder<'a> {
             }
             Op::Expand => self.expand(node, &inputs[0], ctx),
             Op::Permute(perm) => {
+                self.crosses_layout |= perm.last().is_some_and(|&p| p + 1 != perm.len());
                 let out = self.dims_of(ctx, &node.shape, id);
                 let mut dims: Dims = SmallVec::from_elem(0, perm.len());
                 for (i, &p) in perm.iter().enumerate() {
@@ -497,6 +502,7 @@ impl<'a> KernelBuilder<'a> {
         reduction: Option<Reduction>,
         len: usize,
         reduce_len: usize,
+        tile_cols: usize,
     ) -> Lowered {
         let kernel = Arc::new(Kernel {
             body: self.body,
@@ -511,6 +517,7 @@ impl<'a> KernelBuilder<'a> {
             reduce_len,
             params: self.param_values,
             input_lens: self.input_nodes.iter().map(|n| n.numel()).collect(),
+            tile_cols,
         };
         Lowered {
             launch: Launch::new(kernel.clone(), args),
@@ -528,7 +535,12 @@ pub fn lower_elementwise(roots: &[NodeRef], boundary: &HashSet<u64>) -> Lowered 
     b.own_roots = roots.iter().map(|r| r.id).collect();
     let outputs: Vec<ValueId> = roots.iter().map(|r| b.lower(r, &ctx)).collect();
     let dtypes = roots.iter().map(|r| r.dtype).collect();
-    b.finish(outputs, dtypes, None, roots[0].numel(), 1)
+    let shape = &roots[0].shape;
+    let tile_cols = match shape.len() {
+        n if n >= 2 && b.crosses_layout && shape[n - 2] > 1 => shape[n - 1],
+        _ => 0,
+    };
+    b.finish(outputs, dtypes, None, roots[0].numel(), 1, tile_cols)
 }
 
 /// The reduction `root` (an `Op::Reduce` node) as one kernel, fused with its producer.
@@ -547,10 +559,32 @@ pub fn lower_reduction(root: &NodeRef, boundary: &HashSet<u64>) -> Option<Lowere
     let r = b.push(Inst::ReduceIndex, DType::I64);
     let kept = in_shape.len() - axes.len();
     let is_suffix = axes.iter().enumerate().all(|(i, &a)| a == kept + i);
+    // Reduced axes leading (axis 0 of a matrix): the flat index is `r * outputs + o`,
+    // consecutive in the output index, so the cpu backend can walk it row by row; with
+    // one kept axis the multi-index is free too (broadcast operands such as a mean).
+    let is_prefix = axes.iter().enumerate().all(|(i, &a)| a == i);
     let ctx = if is_suffix {
         let rl = b.iparam(0, Role::Last, reduce_len);
         let base = b.bin(BinaryOp::Mul, o, rl);
-        Ctx::flat(b.bin(BinaryOp::Add, base, r))
+        let flat = Some(b.bin(BinaryOp::Add, base, r));
+        // One kept and one reduced axis (a row reduction of a matrix): the multi-index
+        // is free too, so a broadcast operand (var's mean) needs no division.
+        let dims = (root.shape.len() <= 1 && axes.len() == 1).then(|| {
+            let mut d: Dims = root.shape.iter().map(|_| o).collect();
+            d.push(r);
+            d
+        });
+        Ctx { flat, dims }
+    } else if is_prefix {
+        let kept_len = b.iparam(root.id, Role::OperandExtent(0), root.numel());
+        let base = b.bin(BinaryOp::Mul, r, kept_len);
+        let flat = Some(b.bin(BinaryOp::Add, base, o));
+        let dims = (root.shape.len() == 1).then(|| {
+            let mut d = b.dims_of(&Ctx::flat(r), &reduced, 0);
+            d.push(o);
+            d
+        });
+        Ctx { flat, dims }
     } else {
         // Output axes come from the output index, reduced axes from the reduce index.
         let out_dims = b.dims_of(&Ctx::flat(o), &root.shape, root.id);
@@ -582,5 +616,6 @@ pub fn lower_reduction(root: &NodeRef, boundary: &HashSet<u64>) -> Option<Lowere
         Some(red),
         root.numel(),
         reduce_len,
+        0,
     ))
 }

@@ -2,8 +2,8 @@
 //! fit) allocates outputs of the same sizes each time; fresh memory from the OS costs a
 //! page fault and a kernel-side clear per 4 KiB page, which for a 138 MB result is more
 //! than computing it. Dropped buffers of at least [`MIN_BYTES`] wait here (up to
-//! [`MAX_POOLED_BYTES`] in all) for an output of the same dtype and length.
-//! [`release_pooled_memory`] hands everything back.
+//! [`max_pooled_bytes`] in all: an eighth of the machine's memory) for an output of the
+//! same dtype and length. [`release_pooled_memory`] hands everything back.
 
 use crate::buffer::HostBuffer;
 use crate::dtype::DType;
@@ -12,8 +12,40 @@ use std::sync::Mutex;
 
 /// Buffers smaller than this are left to the allocator, which recycles them well.
 pub const MIN_BYTES: usize = 1 << 20;
-/// The most memory the pool keeps.
-pub const MAX_POOLED_BYTES: usize = 512 << 20;
+/// The pool's cap on a machine whose memory size is unknown.
+pub const DEFAULT_POOLED_BYTES: usize = 512 << 20;
+/// The cap never goes above this, however large the machine.
+pub const MAX_POOLED_BYTES_CAP: usize = 16 << 30;
+
+/// The most memory the pool keeps: an eighth of physical memory, clamped to
+/// [`DEFAULT_POOLED_BYTES`]..=[`MAX_POOLED_BYTES_CAP`] (3 GiB on a 24 GiB machine, enough
+/// for the 2.2 GB of 66 2048² f64 outputs to be reused run after run).
+pub fn max_pooled_bytes() -> usize {
+    static CAP: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CAP.get_or_init(|| {
+        physical_memory_bytes().map_or(DEFAULT_POOLED_BYTES, |total| {
+            (total / 8).clamp(DEFAULT_POOLED_BYTES, MAX_POOLED_BYTES_CAP)
+        })
+    })
+}
+
+/// The machine's physical memory in bytes, where the OS says.
+fn physical_memory_bytes() -> Option<usize> {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: sysconf only reads system configuration.
+        let (pages, page) = unsafe {
+            (
+                libc::sysconf(libc::_SC_PHYS_PAGES),
+                libc::sysconf(libc::_SC_PAGESIZE),
+            )
+        };
+        if pages > 0 && page > 0 {
+            return (pages as usize).checked_mul(page as usize);
+        }
+    }
+    None
+}
 
 #[derive(Default)]
 struct Pool {
@@ -51,7 +83,7 @@ pub fn recycle(buf: HostBuffer) {
         return;
     }
     let mut p = pool().lock().unwrap_or_else(|e| e.into_inner());
-    if p.bytes + bytes <= MAX_POOLED_BYTES {
+    if p.bytes + bytes <= max_pooled_bytes() {
         p.bytes += bytes;
         p.free.entry((dtype, len)).or_default().push(buf);
     }

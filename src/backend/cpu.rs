@@ -15,6 +15,9 @@ use std::sync::Arc;
 /// Elements per parallel block: large enough that scheduling costs little, small enough
 /// that both cores get work on a few-thousand-element array.
 pub const BLOCK: usize = 8192;
+/// Work (outputs times reduced length) below which a launch runs on the calling
+/// thread: handing it to the pool costs more than it saves.
+pub const SERIAL_BELOW: usize = 16384;
 /// Compiled kernels kept in memory (least recently used are dropped beyond this).
 pub const CACHE_CAPACITY: usize = 1024;
 
@@ -145,7 +148,27 @@ impl Backend for CpuBackend {
         let split = compiled
             .split()
             .filter(|_| super::cpu_split::worth_splitting(len, rlen));
-        if let Some(split) = split {
+        let serial = len.saturating_mul(rlen.max(1)) < SERIAL_BELOW;
+        if compiled.has_rows() && super::cpu_rows::worth_rows(len, rlen) {
+            let op = kernel
+                .reduction
+                .as_ref()
+                .map_or(mathengine_ir::ReduceOp::Sum, |r| r.op);
+            // SAFETY: as for `run` above, over the whole launch; a kernel with a rows
+            // entry has one float64 output of `len` elements.
+            unsafe {
+                super::cpu_rows::run(
+                    &compiled,
+                    op,
+                    ptrs.params,
+                    ptrs.inputs,
+                    out_ptrs[0] as *mut f64,
+                    len,
+                    rlen,
+                    serial,
+                )
+            };
+        } else if let Some(split) = split {
             // SAFETY: as for `run` above, over the whole launch; the one output buffer
             // has `len` elements of the kernel's output dtype.
             unsafe {
@@ -161,6 +184,18 @@ impl Backend for CpuBackend {
             };
         } else if len <= block {
             run(0, len);
+        } else if super::cpu_tiled::worth_tiling(len, launch.tile_cols) {
+            // SAFETY: as for `run` above, over the whole launch.
+            unsafe {
+                super::cpu_tiled::run(
+                    &compiled,
+                    ptrs.params,
+                    ptrs.inputs,
+                    ptrs.outputs,
+                    len,
+                    launch.tile_cols,
+                )
+            };
         } else {
             let blocks = len.div_ceil(block);
             (0..blocks)

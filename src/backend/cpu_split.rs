@@ -9,10 +9,16 @@ use mathengine_codegen::CompiledKernel;
 use rayon::prelude::*;
 
 /// Whether a reduction of `len` outputs over `rlen` elements each gains from splitting:
-/// too few outputs to keep every core busy, and at least two chunks to share.
+/// too few outputs to keep every core busy, and enough work to repay waking the pool.
+/// Measured on the 2-core machine (docs/benchmarks/2026-12-06-everyday-2.md): a
+/// float64 sum of 65536 took 11 us on one thread and 24 us split, so handing chunks to
+/// the pool costs about 13 us, which the second core repays from about 2^18 elements.
 pub(super) fn worth_splitting(len: usize, rlen: usize) -> bool {
-    len < rayon::current_num_threads() && rlen >= 2 * SPLIT_CHUNK
+    len < rayon::current_num_threads() && rlen >= MIN_SPLIT_CHUNKS * SPLIT_CHUNK
 }
+
+/// Chunks of reduced elements below which a reduction runs unsplit (see above).
+const MIN_SPLIT_CHUNKS: usize = 16;
 
 /// Raw pointers of one launch made shareable across workers.
 #[derive(Clone, Copy)]

@@ -17,7 +17,9 @@
 pub mod cpu;
 mod cpu_fft;
 mod cpu_linalg;
+mod cpu_rows;
 mod cpu_split;
+mod cpu_tiled;
 #[cfg(feature = "cuda")]
 pub mod cuda;
 /// The cuda backend is compiled only with the `cuda` cargo feature (on by default);

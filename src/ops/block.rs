@@ -319,6 +319,26 @@ impl<'a> Pusher<'a> {
                     .collect();
                 self.rebuild(node, &[s], sel, &[])
             }
+            // A roll (fftshift) keeps every axis but its own in place: the selection of
+            // the others goes below, the rolled axis's stays on top.
+            Op::Roll { axis, .. } => {
+                let a = *axis;
+                let mut inner = sel.to_vec();
+                inner[a] = whole(node.shape[a]);
+                let rest: Vec<AxisSel> = (0..sel.len())
+                    .map(|d| {
+                        if d == a {
+                            sel[d].clone()
+                        } else {
+                            whole(sel[d].len)
+                        }
+                    })
+                    .collect();
+                if self.on_cut == OnCut::Refuse && !is_whole(&sel[a..=a], &node.shape[a..=a]) {
+                    return self.stuck(node, sel);
+                }
+                self.rebuild(node, &[inner.clone()], &inner, &rest)
+            }
             Op::Library(lib) => self.push_library(node, lib, sel),
             // Reshape, roll, pad, concatenate, strided slices: the selection stays on top.
             _ => self.stuck(node, sel),

@@ -18,9 +18,14 @@
 //! cosh, tanh), `hypot`; and the pieces they share: `vec_ops` (constants, Horner,
 //! selection), `double_double` (two-sum, two-product, double-double division),
 //! `slow_path` (the libm fallback).
+//!
+//! float32 (f32x4 registers): `f32` has sin, cos, exp, log, tanh and arctan2 of their
+//! own (exp in f32, the others in f64 to f32 accuracy); `widen` runs every other
+//! function's f64x2 routine on the widened lanes and rounds once.
 
 mod double_double;
 mod exp;
+mod f32;
 mod hyperbolic;
 mod hypot;
 mod inverse_trig;
@@ -28,11 +33,31 @@ mod log;
 mod slow_path;
 mod trig;
 mod vec_ops;
+mod widen;
 
 pub(crate) use exp::{exp, exp2, expm1};
+pub(crate) use f32::{atan2_wide, binary_f32, exp_f32, log_f32, tanh_f32};
 pub(crate) use hyperbolic::{cosh, sinh, tanh};
 pub(crate) use hypot::hypot;
 pub(crate) use inverse_trig::{atan, atan2};
 pub(crate) use log::{log, log10, log1p, log2};
-pub(crate) use trig::{sin_cos, tan};
+pub(crate) use trig::tan;
 pub(crate) use vec_ops::copysign;
+pub(crate) use widen::{demote, promote, widened};
+
+/// sin(x) and/or cos(x) of an f64x2 or f32x4 register.
+pub(crate) fn sin_cos(
+    e: &mut crate::translate::Emitter,
+    x: cranelift_codegen::ir::Value,
+    want_sin: bool,
+    want_cos: bool,
+) -> (
+    Option<cranelift_codegen::ir::Value>,
+    Option<cranelift_codegen::ir::Value>,
+) {
+    if e.b.func.dfg.value_type(x) == cranelift_codegen::ir::types::F32X4 {
+        f32::sin_cos_f32(e, x, want_sin, want_cos)
+    } else {
+        trig::sin_cos(e, x, want_sin, want_cos)
+    }
+}

@@ -1,11 +1,12 @@
 //! The libm fallback: when any lane is outside an approximation's fast range, the
 //! whole vector is computed by the runtime helper lane by lane instead, so special
-//! values come out exactly as libm's.
+//! values come out exactly as libm's. Works for f64x2 and f32x4 registers alike (the
+//! helpers then take f64 or f32).
 
 use super::vec_ops::splat;
 use crate::translate::Emitter;
 use cranelift_codegen::ir::condcodes::FloatCC;
-use cranelift_codegen::ir::{types, InstBuilder, Value};
+use cranelift_codegen::ir::{InstBuilder, Value};
 
 /// Compute `fast(x)` (one result per helper) unless a lane is `outside`, then call the
 /// libm helpers per lane instead.
@@ -19,18 +20,18 @@ pub(super) fn with_slow_path<const N: usize>(
     let slow_block = e.b.create_block();
     let fast_block = e.b.create_block();
     let join = e.b.create_block();
-    let results: Vec<Value> = (0..N)
-        .map(|_| e.b.append_block_param(join, types::F64X2))
-        .collect();
+    let ty = e.b.func.dfg.value_type(x);
+    let (lane_ty, lanes) = (ty.lane_type(), ty.lane_count() as u8);
+    let results: Vec<Value> = (0..N).map(|_| e.b.append_block_param(join, ty)).collect();
     let any = e.b.ins().vany_true(outside);
     e.b.ins().brif(any, slow_block, &[], fast_block, &[]);
 
     e.b.switch_to_block(slow_block);
     let mut slow = Vec::new();
     for helper in helpers {
-        let f = e.import(helper, &[types::F64], Some(types::F64));
+        let f = e.import(helper, &[lane_ty], Some(lane_ty));
         let mut r = x;
-        for lane in 0..2u8 {
+        for lane in 0..lanes {
             let a = e.b.ins().extractlane(x, lane);
             let call = e.b.ins().call(f, &[a]);
             let y = e.b.inst_results(call)[0];
@@ -59,14 +60,16 @@ pub(super) fn with_slow_path2(
     let slow_block = e.b.create_block();
     let fast_block = e.b.create_block();
     let join = e.b.create_block();
-    let result = e.b.append_block_param(join, types::F64X2);
+    let ty = e.b.func.dfg.value_type(x);
+    let (lane_ty, lanes) = (ty.lane_type(), ty.lane_count() as u8);
+    let result = e.b.append_block_param(join, ty);
     let any = e.b.ins().vany_true(outside);
     e.b.ins().brif(any, slow_block, &[], fast_block, &[]);
 
     e.b.switch_to_block(slow_block);
-    let f = e.import(helper, &[types::F64, types::F64], Some(types::F64));
+    let f = e.import(helper, &[lane_ty, lane_ty], Some(lane_ty));
     let mut r = x;
-    for lane in 0..2u8 {
+    for lane in 0..lanes {
         let a = e.b.ins().extractlane(x, lane);
         let b = e.b.ins().extractlane(y, lane);
         let call = e.b.ins().call(f, &[a, b]);

@@ -58,9 +58,11 @@ pub(super) fn clamp(e: &mut Emitter, x: Value, lo: f64, hi: f64) -> Value {
     e.b.ins().fmin(y, h)
 }
 
-/// |a| with the sign of b (Cranelift's x64 backend has no f64x2 fcopysign).
+/// |a| with the sign of b, for f64x2 or f32x4 (Cranelift's x64 backend has no vector
+/// fcopysign).
 pub(crate) fn copysign(e: &mut Emitter, a: Value, b: Value) -> Value {
-    let sign = splat(e, -0.0);
+    let ty = e.b.func.dfg.value_type(a);
+    let sign = crate::vector::fsplat(e, ty, -0.0);
     let mag = e.b.ins().fabs(a);
     let sb = e.b.ins().band(b, sign);
     e.b.ins().bor(mag, sb)

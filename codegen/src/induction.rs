@@ -1,0 +1,190 @@
+//! Divisions of the output index in the vector loop of elementwise kernels, without a
+//! division per element. Lowering turns a flat index into a multi-index with
+//! `index / stride` and `index % extent` (a transposed or broadcast operand, a slice);
+//! an integer division costs tens of cycles. When a call's whole range stays inside one
+//! row of every divisor (the remainder of its first index plus its length does not
+//! pass the divisor, as for the row segments the tiled runner hands out), every
+//! quotient is constant over the call and every remainder steps by one: the quotients
+//! and remainders of the first index are computed once and the vector loop runs
+//! without divisions. Other calls take the ordinary vector loop.
+
+use crate::translate::{Elem, Emitter, LaneValues};
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{types, InstBuilder, Value};
+use cranelift_frontend::Variable;
+use mathengine_ir::kernel::Inst;
+use mathengine_ir::{BinaryOp, DType};
+
+/// One divisor of the output index: its quotient and remainder at the loop's index.
+pub(crate) struct Divisor {
+    pub(crate) divisor: Value,
+    pub(crate) quotient: Variable,
+    pub(crate) remainder: Variable,
+}
+
+/// The induction variables of one elementwise loop.
+pub(crate) struct Induction {
+    pub(crate) divisors: Vec<Divisor>,
+    /// For each body value: `Some((divisor, is_quotient))` when it is `index / p` or
+    /// `index % p` with `p` a parameter.
+    uses: Vec<Option<(usize, bool)>>,
+    /// The call's range stays inside one row of every divisor.
+    pub(crate) no_wrap: Value,
+}
+
+impl Emitter<'_, '_> {
+    /// Quotients and remainders of `start` for every `index / param` and
+    /// `index % param` of the body; `None` when the body has none.
+    pub(crate) fn induction_setup(&mut self, start: Value, end: Value) -> Option<Induction> {
+        let body = &self.kernel.body;
+        let mut params: Vec<u32> = Vec::new();
+        let mut uses = vec![None; body.len()];
+        for (i, ins) in body.iter().enumerate() {
+            let Inst::Binary(op @ (BinaryOp::Div | BinaryOp::Fmod), a, p) = ins.inst else {
+                continue;
+            };
+            let (Inst::Index, Inst::Param(k)) = (&body[a as usize].inst, &body[p as usize].inst)
+            else {
+                continue;
+            };
+            if ins.dtype != DType::I64 {
+                continue;
+            }
+            let d = match params.iter().position(|q| q == k) {
+                Some(d) => d,
+                None => {
+                    params.push(*k);
+                    params.len() - 1
+                }
+            };
+            uses[i] = Some((d, op == BinaryOp::Div));
+        }
+        if params.is_empty() {
+            return None;
+        }
+        let mut no_wrap = self.b.ins().iconst(types::I8, 1);
+        let len = self.b.ins().isub(end, start);
+        let mut divisors = Vec::new();
+        for &param in &params {
+            let divisor = self.constant_param(param);
+            let positive = self
+                .b
+                .ins()
+                .icmp_imm_s(IntCC::SignedGreaterThan, divisor, 0);
+            // The scalar semantics (safe for any divisor); exact once it is positive.
+            let q = self.scalar_binary(
+                BinaryOp::Div,
+                DType::I64,
+                Elem::One(start),
+                Elem::One(divisor),
+            );
+            let r = self.scalar_binary(
+                BinaryOp::Fmod,
+                DType::I64,
+                Elem::One(start),
+                Elem::One(divisor),
+            );
+            let last = self.b.ins().iadd(r.one(), len);
+            let fits = self
+                .b
+                .ins()
+                .icmp(IntCC::SignedLessThanOrEqual, last, divisor);
+            let ok = self.b.ins().band(positive, fits);
+            no_wrap = self.b.ins().band(no_wrap, ok);
+            let quotient = self.b.declare_var(types::I64);
+            let remainder = self.b.declare_var(types::I64);
+            self.b.def_var(quotient, q.one());
+            self.b.def_var(remainder, r.one());
+            divisors.push(Divisor {
+                divisor,
+                quotient,
+                remainder,
+            });
+        }
+        Some(Induction {
+            divisors,
+            uses,
+            no_wrap,
+        })
+    }
+
+    fn constant_param(&mut self, k: u32) -> Value {
+        // Parameter values are loaded at the entry; an `Inst::Param` lane reads them.
+        let zero = self.zero_index();
+        let v = self.emit_inst(&Inst::Param(k), DType::I64, 1, zero, None, &[]);
+        match v {
+            LaneValues::Lanes(l) => l[0].one(),
+            LaneValues::Regs(_) => unreachable!("an i64 parameter is one lane"),
+        }
+    }
+
+    fn zero_index(&mut self) -> Value {
+        self.b.ins().iconst(types::I64, 0)
+    }
+
+    /// The vector loop of a call whose range stays inside one row of every divisor,
+    /// at block `head` (entered when `ind.no_wrap`): `lanes` elements per iteration
+    /// while they fit below `end`, then on to `after`; `i` is the loop's index variable.
+    pub(crate) fn emit_induced_loop(
+        &mut self,
+        ind: &Induction,
+        (i, end, lanes): (Variable, Value, usize),
+        head: cranelift_codegen::ir::Block,
+        after: cranelift_codegen::ir::Block,
+    ) {
+        let body = self.b.create_block();
+        self.b.switch_to_block(head);
+        let iv = self.b.use_var(i);
+        let next = self.b.ins().iadd_imm_s(iv, lanes as i64);
+        let fits = self.b.ins().icmp(IntCC::SignedLessThanOrEqual, next, end);
+        self.b.ins().brif(fits, body, &[], after, &[]);
+        self.b.switch_to_block(body);
+        let iv = self.b.use_var(i);
+        let vals = self.emit_body_induced(lanes, iv, ind);
+        self.store_outputs(&vals, iv, lanes);
+        let next = self.b.ins().iadd_imm_s(iv, lanes as i64);
+        self.b.def_var(i, next);
+        self.b.ins().jump(head, &[]);
+    }
+
+    /// The body for `lanes` consecutive elements from `index`, the divisions of the
+    /// index taken from `ind` (constant quotients, remainders stepping by one), whose
+    /// remainders then move on by `lanes`.
+    pub(crate) fn emit_body_induced(
+        &mut self,
+        lanes: usize,
+        index: Value,
+        ind: &Induction,
+    ) -> Vec<Option<LaneValues>> {
+        let mut per_lane: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
+        for d in &ind.divisors {
+            let q = self.b.use_var(d.quotient);
+            let r = self.b.use_var(d.remainder);
+            let rs: Vec<Value> = (0..lanes)
+                .map(|j| {
+                    if j == 0 {
+                        r
+                    } else {
+                        self.b.ins().iadd_imm_s(r, j as i64)
+                    }
+                })
+                .collect();
+            let next = self.b.ins().iadd_imm_s(r, lanes as i64);
+            self.b.def_var(d.remainder, next);
+            per_lane.push((vec![q; lanes], rs));
+        }
+        let n = self.kernel.body.len();
+        let mut have: Vec<Option<LaneValues>> = vec![None; n];
+        let mut mask = vec![true; n];
+        for (i, u) in ind.uses.iter().enumerate() {
+            if let Some((d, is_q)) = *u {
+                let src = if is_q { &per_lane[d].0 } else { &per_lane[d].1 };
+                have[i] = Some(LaneValues::Lanes(
+                    src.iter().map(|&v| Elem::One(v)).collect(),
+                ));
+                mask[i] = false;
+            }
+        }
+        self.emit_body(lanes, index, None, Some((&mask, &have)))
+    }
+}
