@@ -30,6 +30,15 @@ fn values(n: usize) -> Vec<f64> {
 
 type Op = fn(&Engine, &Array) -> Array;
 
+/// The elements an operation reads: the number ending its name (`plus_1_16384`), else N.
+fn elements(name: &str) -> usize {
+    name.rsplit('_')
+        .next()
+        .and_then(|t| t.parse().ok())
+        .filter(|&n| n > 1)
+        .unwrap_or(N)
+}
+
 fn ops() -> Vec<(&'static str, bool, Op)> {
     // (name, operand is the 1024x1024 matrix, the operation)
     vec![
@@ -123,7 +132,9 @@ for name, f in ops.items():
     for _ in range(runs):
         t0 = time.perf_counter(); f(); t.append(time.perf_counter() - t0)
     t.sort()
-    print(json.dumps({"workload": name, "median_s": t[len(t) // 2], "min_s": t[0], "runs": runs}))
+    last = name.rsplit("_", 1)[-1]
+    size = int(last) if last.isdigit() and int(last) > 1 else s.size
+    print(json.dumps({"workload": name, "size": size, "median_s": t[len(t) // 2], "min_s": t[0], "runs": runs}))
 "#;
 
 fn numpy(runs: usize) {
@@ -133,7 +144,7 @@ fn numpy(runs: usize) {
     match out {
         Ok(o) if o.status.success() => {
             for line in String::from_utf8_lossy(&o.stdout).lines() {
-                let line = line.replacen('{', "{\"impl\":\"numpy\",\"size\":1048576,", 1);
+                let line = line.replacen('{', "{\"impl\":\"numpy\",", 1);
                 println!("{line}");
                 eprintln!("numpy {line}");
             }
@@ -160,7 +171,7 @@ fn main() {
             op(&e, x).eval().unwrap();
             t0.elapsed().as_secs_f64()
         });
-        report_impl(name, "mathengine-cpu", N, &r);
+        report_impl(name, "mathengine-cpu", elements(name), &r);
     }
     // Plain Rust loops: what one core does without vectors or threads.
     let r = measure(runs, || {
