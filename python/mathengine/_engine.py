@@ -928,15 +928,33 @@ class Engine:
         xs = [self._arr(a) for a in arrays]
         if axis is None:
             xs, axis = [self.ravel(x) for x in xs], 0
-        r = Array._new(self._core.concatenate([x._n for x in xs], int(axis)), self)
+        if len(xs) > _LAZY_JOIN_MAX:
+            r = self._join_on_host(np.concatenate, xs, axis)
+        else:
+            r = Array._new(self._core.concatenate([x._n for x in xs], int(axis)), self)
         return r if dtype is None else self.astype(r, dtype)
 
     concat = concatenate
 
     def stack(self, arrays, axis=0, dtype=None):
         xs = [self._arr(a) for a in arrays]
-        r = Array._new(self._core.stack([x._n for x in xs], int(axis)), self)
+        if len(xs) > _LAZY_JOIN_MAX:
+            r = self._join_on_host(np.stack, xs, axis)
+        else:
+            r = Array._new(self._core.stack([x._n for x in xs], int(axis)), self)
         return r if dtype is None else self.astype(r, dtype)
+
+    def _join_on_host(self, join, xs, axis):
+        """Many operands: evaluated in one schedule, then joined in host memory. The
+        engine's lazy join reads every operand for every element (a select chain), which
+        for 66 inputs is several times slower than evaluating them and copying."""
+        # The lazy node is built only for the engine's checks and result dtype, so errors
+        # and promotion are the same as for a few operands.
+        lazy = (self._core.concatenate if join is np.concatenate else self._core.stack)(
+            [x._n for x in xs], int(axis))
+        self._core.eval_all([x._n for x in xs])
+        r = Array._new(self._from_numpy(join([x.numpy() for x in xs], axis=int(axis))), self)
+        return r if r._n.dtype == lazy.dtype else self.astype(r, lazy.dtype)
 
     def hstack(self, tup, dtype=None):
         xs = [self.atleast_1d(a) for a in tup]
@@ -1174,6 +1192,10 @@ class Engine:
                 widths.append((i, n - i - 1))
                 rshape.append(1)
         return widths, rshape
+
+
+# Joins of more operands than this are done in host memory (see Engine._join_on_host).
+_LAZY_JOIN_MAX = 8
 
 
 def _same_arrays(obj, eng):
