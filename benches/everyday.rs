@@ -10,7 +10,7 @@ use mathengine::{Array, Engine};
 use std::time::Instant;
 
 mod harness;
-use harness::{measure, report_impl};
+use harness::{measure, numpy_rows, report_impl};
 
 const N: usize = 1 << 20;
 const M: usize = 1024;
@@ -137,22 +137,6 @@ for name, f in ops.items():
     print(json.dumps({"workload": name, "size": size, "median_s": t[len(t) // 2], "min_s": t[0], "runs": runs}))
 "#;
 
-fn numpy(runs: usize) {
-    let out = std::process::Command::new("python3")
-        .args(["-c", NUMPY, &runs.to_string()])
-        .output();
-    match out {
-        Ok(o) if o.status.success() => {
-            for line in String::from_utf8_lossy(&o.stdout).lines() {
-                let line = line.replacen('{', "{\"impl\":\"numpy\",", 1);
-                println!("{line}");
-                eprintln!("numpy {line}");
-            }
-        }
-        _ => eprintln!("numpy: python3 with numpy not available, skipped"),
-    }
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let runs = args
@@ -181,5 +165,5 @@ fn main() {
         t0.elapsed().as_secs_f64()
     });
     report_impl("sum", "rust-loop-1core", N, &r);
-    numpy(runs);
+    numpy_rows(NUMPY, runs, None);
 }

@@ -6,8 +6,11 @@
 //! rounded value, `tests/ulp_f32.rs`), and exactly for NaN, ±Inf, ±0, subnormal and
 //! huge (sin/cos/tan) arguments. `MATHENGINE_FRESH_SEED=1` draws new random inputs.
 
+#[path = "common/ulps.rs"]
+mod ulps;
 use mathengine::{Array, DType, Engine};
 use mathengine_ir::{BinaryOp, UnaryOp};
+use ulps::ulps_f32 as ulps;
 
 const LENGTHS: [usize; 6] = [0, 1, 3, 4, 5, 1023];
 
@@ -73,25 +76,6 @@ fn inputs(n: usize, rng: &mut u64, rotate: usize) -> Vec<f32> {
             }
         })
         .collect()
-}
-
-fn ulps(a: f32, b: f32) -> u64 {
-    if a.is_nan() || b.is_nan() {
-        return if a.is_nan() && b.is_nan() {
-            0
-        } else {
-            u64::MAX
-        };
-    }
-    let key = |x: f32| {
-        let i = x.to_bits() as i32 as i64;
-        if i < 0 {
-            i32::MIN as i64 - i
-        } else {
-            i
-        }
-    };
-    key(a).abs_diff(key(b))
 }
 
 /// Values of an evaluated result as f64 (exact for f32 and bool), with its dtype.

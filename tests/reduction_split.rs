@@ -28,31 +28,12 @@ const SIZES: [usize; 12] = [
 ];
 const THREADS: [usize; 3] = [2, 3, 8];
 
-fn seed() -> u64 {
-    if std::env::var("MATHENGINE_FRESH_SEED").as_deref() == Ok("1") {
-        let t = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(1);
-        println!("reduction_split: fresh seed {t}");
-        return t;
-    }
-    0x5eed_5917
-}
+#[path = "common/random.rs"]
+mod random;
+use random::values;
 
-/// Uniform in [-1, 1) (splitmix64).
-fn values(n: usize, seed: u64) -> Vec<f64> {
-    let mut s = seed;
-    (0..n)
-        .map(|_| {
-            s = s.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = s;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^= z >> 31;
-            (z >> 11) as f64 / (1u64 << 52) as f64 - 1.0
-        })
-        .collect()
+fn seed() -> u64 {
+    random::seed("reduction_split", 0x5eed_5917)
 }
 
 /// The result's elements as raw bits, for exact comparison.

@@ -10,6 +10,8 @@
 //! exactly. Inputs are random with a fixed seed; `MATHENGINE_FRESH_SEED=1` draws a new
 //! one (printed). `cargo test --release --test ulp -- --nocapture` prints the table.
 
+#[path = "common/ulps.rs"]
+mod ulps;
 use mathengine::{Array, DType, Engine};
 
 fn seed() -> u64 {
@@ -81,21 +83,7 @@ fn ulp_distance_f64(a: f64, b: f64) -> u64 {
 }
 
 fn ulp_distance_f32(a: f32, b: f32) -> u64 {
-    if a.is_nan() && b.is_nan() {
-        return 0;
-    }
-    if a.is_nan() || b.is_nan() {
-        return u64::MAX;
-    }
-    let key = |x: f32| {
-        let i = x.to_bits() as i32 as i64;
-        if i < 0 {
-            i32::MIN as i64 - i
-        } else {
-            i
-        }
-    };
-    key(a).abs_diff(key(b))
+    ulps::ulps_f32(a, b)
 }
 
 struct Case {

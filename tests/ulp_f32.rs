@@ -6,7 +6,10 @@
 //! f32 libm exactly, as numpy's do. `MATHENGINE_FRESH_SEED=1` draws a new seed
 //! (printed); `cargo test --release --test ulp_f32 -- --nocapture` prints the table.
 
+#[path = "common/ulps.rs"]
+mod ulps;
 use mathengine::{Array, Engine};
+use ulps::ulps_f32 as ulps;
 
 fn seed() -> u64 {
     if std::env::var("MATHENGINE_FRESH_SEED").is_ok_and(|v| v == "1") {
@@ -18,26 +21,6 @@ fn seed() -> u64 {
     } else {
         0x05ee_df32
     }
-}
-
-/// Distance between bit patterns (every float32 in between counts one).
-fn ulps(a: f32, b: f32) -> u64 {
-    if a.is_nan() || b.is_nan() {
-        return if a.is_nan() && b.is_nan() {
-            0
-        } else {
-            u64::MAX
-        };
-    }
-    let key = |x: f32| {
-        let i = x.to_bits() as i32 as i64;
-        if i < 0 {
-            i32::MIN as i64 - i
-        } else {
-            i
-        }
-    };
-    key(a).abs_diff(key(b))
 }
 
 struct Case {

@@ -115,3 +115,26 @@ impl Options {
         }
     }
 }
+
+/// Run a Python script that times numpy (argument: the number of runs) and prints one
+/// JSON object per line; each is printed as a row of impl "numpy" (with `size` when the
+/// script gives none). Skipped, said on stderr, where `python3` has no numpy.
+pub fn numpy_rows(script: &str, runs: usize, size: Option<usize>) {
+    let out = std::process::Command::new("python3")
+        .args(["-c", script, &runs.to_string()])
+        .output();
+    let tag = match size {
+        Some(n) => format!("{{\"impl\":\"numpy\",\"size\":{n},"),
+        None => "{\"impl\":\"numpy\",".to_string(),
+    };
+    match out {
+        Ok(o) if o.status.success() => {
+            for line in String::from_utf8_lossy(&o.stdout).lines() {
+                let line = line.replacen('{', &tag, 1);
+                println!("{line}");
+                eprintln!("numpy {line}");
+            }
+        }
+        _ => eprintln!("numpy: python3 with numpy not available, skipped"),
+    }
+}
