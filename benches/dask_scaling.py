@@ -12,36 +12,18 @@ import json
 import statistics
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
 import mathengine as me
 from mathengine.dask import to_dask
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
+from dask_psf import psf_batch, wavefront  # noqa: E402  (the example's two graphs)
+
 E = me.engine
 QUICK = "--quick" in sys.argv
-
-
-def wavefront(n):
-    """W2-like: a weighted sum of Zernike terms on a generated n x n grid."""
-    x = E.linspace(-1.0, 1.0, n).reshape(1, n)
-    y = E.linspace(-1.0, 1.0, n).reshape(n, 1)
-    r2 = x * x + y * y
-    z2 = 2.0 * r2 - 1.0
-    z4 = (6.0 * r2 - 6.0) * r2 + 1.0
-    z6 = ((20.0 * r2 - 30.0) * r2 + 12.0) * r2 - 1.0
-    return E.where(r2 <= 1.0, 0.5 * z2 + 0.25 * z4 + 0.125 * z6, 0.0)
-
-
-def psf_batch(batch, n):
-    """`batch` defocused PSFs, |FFT|^2 of a pupil n x n each."""
-    x = E.linspace(-1.0, 1.0, n).reshape(1, 1, n)
-    y = E.linspace(-1.0, 1.0, n).reshape(1, n, 1)
-    k = E.linspace(0.0, 2.0, batch).reshape(batch, 1, 1)
-    r2 = x * x + y * y
-    pupil = E.where(r2 <= 1.0, E.exp(1j * (2.0 * np.pi) * k * (2.0 * r2 - 1.0)), 0.0)
-    f = E.fft.fft2(pupil, axes=(-2, -1))
-    return (f * E.conj(f)).real
 
 
 def median_time(fn, runs):

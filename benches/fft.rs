@@ -13,11 +13,11 @@
 //!
 //! Without `--size`, N = 1024, 2048 and 4096 (64 with `--quick`).
 
-use mathengine::{Array, Complex32, Complex64, DType, Engine, Indexing, Norm};
+use mathengine::{Array, Complex32, Complex64, Engine, Norm};
 use std::time::Instant;
 
 mod harness;
-use harness::{measure, parse_options, report, Measurement};
+use harness::{measure, parse_options, report, w3_pupil, Measurement};
 
 /// The same data as benches/peers: real part i % 7, imaginary part i % 3.
 fn input_c128(e: &Engine, n: usize) -> Array {
@@ -45,35 +45,6 @@ fn time(e: &Engine, a: &Array, runs: usize, transform: impl Fn(&Array) -> Array)
     })
 }
 
-/// W3's pupil on an N×N grid (the same expression as benches/workloads.rs).
-fn pupil(e: &Engine, n: usize) -> Array {
-    let dx = 2.0 / n as f64;
-    let half = (n / 2) as f64;
-    let x = e
-        .arange(-half * dx, (n as f64 - half - 0.5) * dx, dx)
-        .expect("grid axis");
-    let xy = e.meshgrid(&[&x, &x], Indexing::Xy).expect("grid");
-    let (gx, gy) = (&xy[0], &xy[1]);
-    let r2 = gx * gx + gy * gy;
-    let r = r2.sqrt();
-    let t = e.arctan2(gy, gx).expect("angle");
-    let w = (&r2 * 2.0 - 1.0) * (3f64.sqrt() * 0.1)
-        + &r2 * (&t * 2.0).cos() * (6f64.sqrt() * 0.05)
-        + (&r2 * &r * 3.0 - &r * 2.0) * t.cos() * (8f64.sqrt() * -0.02)
-        + (&r2 * &r2 * 6.0 - &r2 * 6.0 + 1.0) * (5f64.sqrt() * 0.03);
-    let k = std::f64::consts::TAU / 0.6328;
-    let phase = e.astype(&(&w * k), DType::C128);
-    let i_phase = e
-        .mul(&phase, &e.scalar(Complex64::new(0.0, 1.0)))
-        .expect("i phase");
-    let field = e.exp(&i_phase).expect("exp");
-    let mask = e.astype(
-        &e.less_equal(&r, &e.scalar(1.0)).expect("mask"),
-        DType::C128,
-    );
-    e.mul(&mask, &field).expect("pupil")
-}
-
 /// The three phases of W3 timed one at a time (the earlier ones run untimed first).
 fn w3_phases(e: &Engine, n: usize, runs: usize, backend: &str) {
     let padded_fft2 = |p: &Array| {
@@ -83,12 +54,12 @@ fn w3_phases(e: &Engine, n: usize, runs: usize, backend: &str) {
     };
     let m = measure(runs, || {
         let t0 = Instant::now();
-        pupil(e, n).eval().expect("pupil");
+        w3_pupil(e, n).eval().expect("pupil");
         t0.elapsed().as_secs_f64()
     });
     report("W3-PUPIL", backend, n, &m);
     let m = measure(runs, || {
-        let p = pupil(e, n);
+        let p = w3_pupil(e, n);
         p.eval().expect("pupil");
         let t0 = Instant::now();
         padded_fft2(&p).eval().expect("fft2");
@@ -96,7 +67,7 @@ fn w3_phases(e: &Engine, n: usize, runs: usize, backend: &str) {
     });
     report("W3-FFT", backend, n, &m);
     let m = measure(runs, || {
-        let f = padded_fft2(&pupil(e, n));
+        let f = padded_fft2(&w3_pupil(e, n));
         f.eval().expect("fft2");
         let t0 = Instant::now();
         let shifted = e.fft.fftshift(&f, None).expect("shift");

@@ -4,11 +4,11 @@
 //!
 //! cargo bench --bench workloads -- [--only W4,W5] [--size N] [--quick] [--backend cpu,reference]
 
-use mathengine::{Array, Complex64, DType, Engine, Indexing, Norm};
+use mathengine::{Array, Complex64, Engine, Norm};
 use std::time::Instant;
 
 mod harness;
-use harness::{measure, parse_options, report, Measurement};
+use harness::{measure, parse_options, report, w3_pupil, Measurement};
 
 /// W3: the PSF of an N×N pupil: P = (r <= 1) * exp(1j * 2π/λ * W), zero-padded to 2N,
 /// F = fftshift(fft2(P)), |F|². The wavefront W here is the sum of four closed-form
@@ -17,33 +17,7 @@ use harness::{measure, parse_options, report, Measurement};
 fn w3(e: &Engine, n: usize, runs: usize) -> Measurement {
     measure(runs, || {
         let t0 = Instant::now();
-        let dx = 2.0 / n as f64;
-        let half = (n / 2) as f64;
-        let x = e
-            .arange(-half * dx, (n as f64 - half - 0.5) * dx, dx)
-            .expect("grid axis");
-        let xy = e.meshgrid(&[&x, &x], Indexing::Xy).expect("grid");
-        let (gx, gy) = (&xy[0], &xy[1]);
-        let r2 = gx * gx + gy * gy;
-        let r = r2.sqrt();
-        let t = e.arctan2(gy, gx).expect("angle");
-        let w = (&r2 * 2.0 - 1.0) * (3f64.sqrt() * 0.1)
-            + &r2 * (&t * 2.0).cos() * (6f64.sqrt() * 0.05)
-            + (&r2 * &r * 3.0 - &r * 2.0) * t.cos() * (8f64.sqrt() * -0.02)
-            + (&r2 * &r2 * 6.0 - &r2 * 6.0 + 1.0) * (5f64.sqrt() * 0.03);
-        let k = std::f64::consts::TAU / 0.6328;
-        let phase = e.astype(&(&w * k), DType::C128);
-        let field = e
-            .exp(
-                &e.mul(&phase, &e.scalar(Complex64::new(0.0, 1.0)))
-                    .expect("i phase"),
-            )
-            .expect("exp");
-        let mask = e.astype(
-            &e.less_equal(&r, &e.scalar(1.0)).expect("mask"),
-            DType::C128,
-        );
-        let pupil = e.mul(&mask, &field).expect("pupil");
+        let pupil = w3_pupil(e, n);
         let f = e
             .fft
             .fft2(&pupil, Some(&[2 * n, 2 * n]), None, Norm::Backward)

@@ -6,19 +6,14 @@
 //!
 //! Data come from a fixed seed; `MATHENGINE_FRESH_SEED=1` draws a fresh one (printed).
 
+#[path = "common/random.rs"]
+mod random;
 use mathengine::{Array, Complex32, Complex64, Engine, Norm};
 use std::f64::consts::TAU;
 
+/// Odd: xorshift must not start from zero.
 fn seed() -> u64 {
-    if std::env::var("MATHENGINE_FRESH_SEED").as_deref() == Ok("1") {
-        let t = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(1);
-        println!("fft_batched: fresh seed {t}");
-        return t | 1;
-    }
-    0x0ff7_5eed_u64 | 1
+    random::seed("fft_batched", 0x0ff7_5eed_u64) | 1
 }
 
 /// xorshift64*: values in [-0.5, 0.5).

@@ -6,6 +6,8 @@
 //! rounded value, `tests/ulp_f32.rs`), and exactly for NaN, ±Inf, ±0, subnormal and
 //! huge (sin/cos/tan) arguments. `MATHENGINE_FRESH_SEED=1` draws new random inputs.
 
+#[path = "common/random.rs"]
+mod random;
 #[path = "common/ulps.rs"]
 mod ulps;
 use mathengine::{Array, DType, Engine};
@@ -15,15 +17,7 @@ use ulps::ulps_f32 as ulps;
 const LENGTHS: [usize; 6] = [0, 1, 3, 4, 5, 1023];
 
 fn seed() -> u64 {
-    if std::env::var("MATHENGINE_FRESH_SEED").is_ok_and(|v| v == "1") {
-        let s = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(1, |d| d.as_nanos() as u64);
-        eprintln!("float32_ops: fresh seed {s}");
-        s
-    } else {
-        0xf32_2026
-    }
+    random::seed("float32_ops", 0xf32_2026)
 }
 
 const SPECIALS: [f32; 22] = [

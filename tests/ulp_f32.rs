@@ -6,21 +6,15 @@
 //! f32 libm exactly, as numpy's do. `MATHENGINE_FRESH_SEED=1` draws a new seed
 //! (printed); `cargo test --release --test ulp_f32 -- --nocapture` prints the table.
 
+#[path = "common/random.rs"]
+mod random;
 #[path = "common/ulps.rs"]
 mod ulps;
 use mathengine::{Array, Engine};
 use ulps::ulps_f32 as ulps;
 
 fn seed() -> u64 {
-    if std::env::var("MATHENGINE_FRESH_SEED").is_ok_and(|v| v == "1") {
-        let s = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(1, |d| d.as_nanos() as u64);
-        eprintln!("ulp_f32 tests: fresh seed {s}");
-        s
-    } else {
-        0x05ee_df32
-    }
+    random::seed("ulp_f32", 0x05ee_df32)
 }
 
 struct Case {

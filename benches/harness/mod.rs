@@ -7,6 +7,8 @@
 // Each bench binary uses its own part of this module.
 #![allow(dead_code)]
 
+use mathengine::{Array, Complex64, DType, Engine, Indexing};
+
 pub struct Options {
     pub only: Option<Vec<String>>,
     pub size: Option<usize>,
@@ -137,4 +139,35 @@ pub fn numpy_rows(script: &str, runs: usize, size: Option<usize>) {
         }
         _ => eprintln!("numpy: python3 with numpy not available, skipped"),
     }
+}
+
+/// W3's pupil on an N×N grid (benches/workloads.rs and benches/fft.rs): four closed-form
+/// orthonormal Zernike terms (defocus, astigmatism, coma, spherical) as the phase, a
+/// unit circle as the amplitude.
+pub fn w3_pupil(e: &Engine, n: usize) -> Array {
+    let dx = 2.0 / n as f64;
+    let half = (n / 2) as f64;
+    let x = e
+        .arange(-half * dx, (n as f64 - half - 0.5) * dx, dx)
+        .expect("grid axis");
+    let xy = e.meshgrid(&[&x, &x], Indexing::Xy).expect("grid");
+    let (gx, gy) = (&xy[0], &xy[1]);
+    let r2 = gx * gx + gy * gy;
+    let r = r2.sqrt();
+    let t = e.arctan2(gy, gx).expect("angle");
+    let w = (&r2 * 2.0 - 1.0) * (3f64.sqrt() * 0.1)
+        + &r2 * (&t * 2.0).cos() * (6f64.sqrt() * 0.05)
+        + (&r2 * &r * 3.0 - &r * 2.0) * t.cos() * (8f64.sqrt() * -0.02)
+        + (&r2 * &r2 * 6.0 - &r2 * 6.0 + 1.0) * (5f64.sqrt() * 0.03);
+    let k = std::f64::consts::TAU / 0.6328;
+    let phase = e.astype(&(&w * k), DType::C128);
+    let i_phase = e
+        .mul(&phase, &e.scalar(Complex64::new(0.0, 1.0)))
+        .expect("i phase");
+    let field = e.exp(&i_phase).expect("exp");
+    let mask = e.astype(
+        &e.less_equal(&r, &e.scalar(1.0)).expect("mask"),
+        DType::C128,
+    );
+    e.mul(&mask, &field).expect("pupil")
 }

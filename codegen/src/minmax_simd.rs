@@ -13,7 +13,7 @@ use crate::reduction::CHAINS;
 /// dependency chains run side by side.
 const LANES: usize = 2 * CHAINS;
 use crate::translate::{Emitter, LaneValues};
-use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::condcodes::FloatCC;
 use cranelift_codegen::ir::{types, InstBuilder, Value};
 use cranelift_frontend::Variable;
 use mathengine_ir::graph::ReduceOp;
@@ -72,10 +72,7 @@ impl Emitter<'_, '_> {
         let exit = self.b.create_block();
         self.b.ins().jump(head, &[]);
         self.b.switch_to_block(head);
-        let rv = self.b.use_var(r);
-        let next = self.b.ins().iadd_imm_s(rv, LANES as i64);
-        let fits = self.b.ins().icmp(IntCC::SignedLessThanOrEqual, next, r1);
-        self.b.ins().brif(fits, body, &[], exit, &[]);
+        self.branch_while_fits(r, LANES, r1, body, exit);
 
         self.b.switch_to_block(body);
         let rv = self.b.use_var(r);
@@ -103,9 +100,7 @@ impl Emitter<'_, '_> {
             let moved = self.b.ins().iadd(here, step);
             self.b.def_var(at[k], moved);
         }
-        let next = self.b.ins().iadd_imm_s(rv, LANES as i64);
-        self.b.def_var(r, next);
-        self.b.ins().jump(head, &[]);
+        self.advance_and_loop(r, LANES, head);
 
         self.b.switch_to_block(exit);
         for j in 0..LANES {

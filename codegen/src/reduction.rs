@@ -20,7 +20,7 @@ use crate::scalar::clif_type;
 use crate::translate::{Elem, Emitter, LaneValues};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{
-    types, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Value,
+    types, Block, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Value,
 };
 use cranelift_frontend::Variable;
 use mathengine_ir::graph::ReduceOp;
@@ -64,6 +64,30 @@ fn pairwise_op(op: ReduceOp) -> (Scalar, BinaryOp) {
 }
 
 impl Emitter<'_, '_> {
+    /// In a loop's head: go to `body` while `step` more elements from the counter `r`
+    /// stay within `end`, else to `exit`.
+    pub(crate) fn branch_while_fits(
+        &mut self,
+        r: Variable,
+        step: usize,
+        end: Value,
+        body: Block,
+        exit: Block,
+    ) {
+        let rv = self.b.use_var(r);
+        let next = self.b.ins().iadd_imm_s(rv, step as i64);
+        let fits = self.b.ins().icmp(IntCC::SignedLessThanOrEqual, next, end);
+        self.b.ins().brif(fits, body, &[], exit, &[]);
+    }
+
+    /// At the end of a loop's body: move the counter `r` on by `step`, back to `head`.
+    pub(crate) fn advance_and_loop(&mut self, r: Variable, step: usize, head: Block) {
+        let rv = self.b.use_var(r);
+        let next = self.b.ins().iadd_imm_s(rv, step as i64);
+        self.b.def_var(r, next);
+        self.b.ins().jump(head, &[]);
+    }
+
     pub(crate) fn emit_reduction(&mut self, start: Value, end: Value, rlen: Value) {
         let red = self.kernel.reduction.clone().expect("reduction kernel");
         let vt = self.dtype_of(red.value);
@@ -255,12 +279,7 @@ impl Emitter<'_, '_> {
 
         // CHAINS elements at a time while they fit in the block.
         self.b.switch_to_block(unrolled_head);
-        let rv = self.b.use_var(r);
-        let next = self.b.ins().iadd_imm_s(rv, CHAINS as i64);
-        let fits = self.b.ins().icmp(IntCC::SignedLessThanOrEqual, next, bend);
-        self.b
-            .ins()
-            .brif(fits, unrolled_body, &[], unrolled_exit, &[]);
+        self.branch_while_fits(r, CHAINS, bend, unrolled_body, unrolled_exit);
 
         self.b.switch_to_block(unrolled_body);
         let rv = self.b.use_var(r);
@@ -295,9 +314,7 @@ impl Emitter<'_, '_> {
                 self.set_parts(chain, next);
             }
         }
-        let next = self.b.ins().iadd_imm_s(rv, CHAINS as i64);
-        self.b.def_var(r, next);
-        self.b.ins().jump(unrolled_head, &[]);
+        self.advance_and_loop(r, CHAINS, unrolled_head);
 
         // Vector chains back to the scalar ones for the rest of the block.
         self.b.switch_to_block(unrolled_exit);
@@ -519,12 +536,7 @@ impl Emitter<'_, '_> {
             let scalar_loop = self.b.create_block();
             self.b.ins().jump(unrolled_head, &[]);
             self.b.switch_to_block(unrolled_head);
-            let rv = self.b.use_var(r);
-            let next = self.b.ins().iadd_imm_s(rv, CHAINS as i64);
-            let fits = self.b.ins().icmp(IntCC::SignedLessThanOrEqual, next, r1);
-            self.b
-                .ins()
-                .brif(fits, unrolled_body, &[], scalar_loop, &[]);
+            self.branch_while_fits(r, CHAINS, r1, unrolled_body, scalar_loop);
             self.b.switch_to_block(unrolled_body);
             let rv = self.b.use_var(r);
             for (j, (a, bi)) in chains.iter().enumerate() {
@@ -532,9 +544,7 @@ impl Emitter<'_, '_> {
                 let v = self.reduced_value(value, o, rj, fixed);
                 self.fold_ordered(op, vt, a, *bi, v, rj);
             }
-            let next = self.b.ins().iadd_imm_s(rv, CHAINS as i64);
-            self.b.def_var(r, next);
-            self.b.ins().jump(unrolled_head, &[]);
+            self.advance_and_loop(r, CHAINS, unrolled_head);
             self.b.switch_to_block(scalar_loop);
         }
 

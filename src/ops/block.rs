@@ -123,6 +123,16 @@ impl Engine {
     }
 }
 
+impl AxisSel {
+    /// The user's axis this selection comes from, for error messages.
+    fn describe(&self) -> String {
+        match self.origin {
+            Some(o) => format!("axis {o} of the array"),
+            None => "an axis (not one of the array's own)".to_string(),
+        }
+    }
+}
+
 fn whole(extent: usize) -> AxisSel {
     AxisSel {
         start: 0,
@@ -219,10 +229,7 @@ impl<'a> Pusher<'a> {
                 .enumerate()
                 .find(|(d, s)| (s.start, s.len) != (0, node.shape[*d]))
             {
-                let whose = match s.origin {
-                    Some(o) => format!("axis {o} of the array"),
-                    None => "an axis (not one of the array's own)".to_string(),
-                };
+                let whose = s.describe();
                 return Err(Error::invalid(
                     self.op_name,
                     format!(
@@ -450,10 +457,7 @@ impl<'a> Pusher<'a> {
         s: &AxisSel,
         core: &[usize],
     ) -> Error {
-        let whose = match s.origin {
-            Some(o) => format!("axis {o} of the array"),
-            None => "an axis (not one of the array's own)".to_string(),
-        };
+        let whose = s.describe();
         let across = if core.is_empty() {
             String::new()
         } else {

@@ -1,3 +1,5 @@
+#![allow(dead_code)] // each test file uses part of it
+
 //! Seeds and random values for the randomized tests that are not property tests: a
 //! fixed seed per test file, or a fresh one (printed, to reproduce a failure) when
 //! MATHENGINE_FRESH_SEED=1. Included with `#[path = "common/random.rs"] mod random;`.

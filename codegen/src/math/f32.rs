@@ -208,19 +208,7 @@ pub fn log_f32(e: &mut Emitter, x: Value) -> Value {
 /// log x for positive normal finite f64 lanes, to f32 accuracy: x = 2^k m with
 /// m in [sqrt(1/2), sqrt(2)), log m = 2 atanh(s) with s = (m - 1) / (m + 1).
 fn log_wide(e: &mut Emitter, x: Value) -> Value {
-    let xi = bitcast(e, types::I64X2, x);
-    let off = isplat(e, 0x3FE6A09E667F3BCD);
-    let d = e.b.ins().isub(xi, off);
-    let k = e.b.ins().sshr_imm_s(d, 52);
-    let k_shifted = e.b.ins().ishl_imm_s(k, 52);
-    let mi = e.b.ins().isub(xi, k_shifted);
-    let m = bitcast(e, types::F64X2, mi);
-    // k as a double: add it to the mantissa of 1.5 * 2^52, subtract 1.5 * 2^52.
-    let shi = isplat(e, SHIFTER.to_bits() as i64);
-    let kb = e.b.ins().iadd(k, shi);
-    let kb = bitcast(e, types::F64X2, kb);
-    let sh = splat(e, SHIFTER);
-    let kf = e.b.ins().fsub(kb, sh);
+    let (m, kf) = super::log::split_exponent(e, x);
     let one = splat(e, 1.0);
     let num = e.b.ins().fsub(m, one);
     let den = e.b.ins().fadd(m, one);

@@ -43,7 +43,9 @@ pub(super) struct LogParts {
     pub rr: Value,
 }
 
-pub(super) fn log_parts(e: &mut Emitter, x: Value) -> LogParts {
+/// x = 2^k m with m in [sqrt(1/2), sqrt(2)), for positive normal finite f64 lanes:
+/// returns (m, k as a double).
+pub(super) fn split_exponent(e: &mut Emitter, x: Value) -> (Value, Value) {
     let xi = bitcast(e, types::I64X2, x);
     let off = isplat(e, 0x3FE6A09E667F3BCD);
     let d = e.b.ins().isub(xi, off);
@@ -57,6 +59,11 @@ pub(super) fn log_parts(e: &mut Emitter, x: Value) -> LogParts {
     let kb = bitcast(e, types::F64X2, kb);
     let sh = splat(e, SHIFTER);
     let kf = e.b.ins().fsub(kb, sh);
+    (m, kf)
+}
+
+pub(super) fn log_parts(e: &mut Emitter, x: Value) -> LogParts {
+    let (m, kf) = split_exponent(e, x);
     let one = splat(e, 1.0);
     let two = splat(e, 2.0);
     let f = e.b.ins().fsub(m, one);
