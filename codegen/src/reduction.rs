@@ -20,7 +20,7 @@ use crate::scalar::clif_type;
 use crate::translate::{Elem, Emitter, LaneValues};
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{
-    types, Block, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Value,
+    types, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Value,
 };
 use cranelift_frontend::Variable;
 use mathengine_ir::graph::ReduceOp;
@@ -64,30 +64,6 @@ fn pairwise_op(op: ReduceOp) -> (Scalar, BinaryOp) {
 }
 
 impl Emitter<'_, '_> {
-    /// In a loop's head: go to `body` while `step` more elements from the counter `r`
-    /// stay within `end`, else to `exit`.
-    pub(crate) fn branch_while_fits(
-        &mut self,
-        r: Variable,
-        step: usize,
-        end: Value,
-        body: Block,
-        exit: Block,
-    ) {
-        let rv = self.b.use_var(r);
-        let next = self.b.ins().iadd_imm_s(rv, step as i64);
-        let fits = self.b.ins().icmp(IntCC::SignedLessThanOrEqual, next, end);
-        self.b.ins().brif(fits, body, &[], exit, &[]);
-    }
-
-    /// At the end of a loop's body: move the counter `r` on by `step`, back to `head`.
-    pub(crate) fn advance_and_loop(&mut self, r: Variable, step: usize, head: Block) {
-        let rv = self.b.use_var(r);
-        let next = self.b.ins().iadd_imm_s(rv, step as i64);
-        self.b.def_var(r, next);
-        self.b.ins().jump(head, &[]);
-    }
-
     pub(crate) fn emit_reduction(&mut self, start: Value, end: Value, rlen: Value) {
         let red = self.kernel.reduction.clone().expect("reduction kernel");
         let vt = self.dtype_of(red.value);

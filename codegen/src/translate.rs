@@ -11,9 +11,9 @@
 use crate::scalar::clif_type;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{
-    types, AbiParam, FuncRef, InstBuilder, MemFlagsData, Signature, Type, Value,
+    types, AbiParam, Block, FuncRef, InstBuilder, MemFlagsData, Signature, Type, Value,
 };
-use cranelift_frontend::FunctionBuilder;
+use cranelift_frontend::{FunctionBuilder, Variable};
 use cranelift_jit::JITModule;
 use cranelift_module::{Linkage, Module};
 use mathengine_ir::kernel::{Inst, Kernel};
@@ -306,6 +306,30 @@ impl<'m, 'f> Emitter<'m, 'f> {
             let value = vals[v].clone().expect("outputs are computed");
             self.store(self.outputs[k], t, index, value, lanes);
         }
+    }
+
+    /// In a loop's head: go to `body` while `step` more elements from the counter `r`
+    /// stay within `end`, else to `exit`.
+    pub(crate) fn branch_while_fits(
+        &mut self,
+        r: Variable,
+        step: usize,
+        end: Value,
+        body: Block,
+        exit: Block,
+    ) {
+        let rv = self.b.use_var(r);
+        let next = self.b.ins().iadd_imm_s(rv, step as i64);
+        let fits = self.b.ins().icmp(IntCC::SignedLessThanOrEqual, next, end);
+        self.b.ins().brif(fits, body, &[], exit, &[]);
+    }
+
+    /// At the end of a loop's body: move the counter `r` on by `step`, back to `head`.
+    pub(crate) fn advance_and_loop(&mut self, r: Variable, step: usize, head: Block) {
+        let rv = self.b.use_var(r);
+        let next = self.b.ins().iadd_imm_s(rv, step as i64);
+        self.b.def_var(r, next);
+        self.b.ins().jump(head, &[]);
     }
 
     fn elem_addr(&mut self, base: Value, t: DType, index: Value) -> Value {
