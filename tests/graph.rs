@@ -298,6 +298,42 @@ fn graph_built_in_a_loop_stays_bounded_and_matches_the_closed_form() {
     assert_eq!(e.graph_size(), 0, "nodes outlived every array");
 }
 
+/// A chain of expensive terms that two reductions need (var: the mean, then the squared
+/// deviations) is stored once, at its top: the terms below it stay inside its kernel.
+#[test]
+fn a_shared_expensive_chain_is_stored_once_at_its_top() {
+    let (e, log) = recording_engine(false);
+    let x = data(&e, &[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]);
+    let w = &x.sin().exp().cos() * 2.0;
+    let v = e.var(&w, None, false, 0).expect("var of a vector");
+    let got = vec64(&v);
+    let kernels = taken(&log);
+    assert_eq!(
+        count_unary(&kernels, UnaryOp::Sin),
+        1,
+        "w computed once: {kernels:?}"
+    );
+    let stored: usize = kernels
+        .iter()
+        .filter(|k| has_unary(k, UnaryOp::Sin))
+        .map(|k| k.output_dtypes.len())
+        .sum();
+    assert_eq!(
+        stored, 1,
+        "only w is stored, not sin(x) and exp(sin(x)) too"
+    );
+    let f = Engine::with_backend("reference").expect("reference exists");
+    let fw = &data(&f, &[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8])
+        .sin()
+        .exp()
+        .cos()
+        * 2.0;
+    assert_eq!(
+        bits(&got),
+        bits(&vec64(&f.var(&fw, None, false, 0).expect("var")))
+    );
+}
+
 #[test]
 fn eval_all_does_shared_work_once() {
     let (e, log) = recording_engine(false);

@@ -9,18 +9,10 @@ use mathengine::{Array, DType, Engine, Result};
 
 #[path = "common/random.rs"]
 mod random;
-use random::values;
+use random::{in_pool, values};
 
 fn seed() -> u64 {
     random::seed("reduction_axes", 0xa7e5_0013)
-}
-
-fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .expect("thread pool")
-        .install(f)
 }
 
 type Named = Vec<(String, Array)>;

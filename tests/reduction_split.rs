@@ -30,7 +30,7 @@ const THREADS: [usize; 3] = [2, 3, 8];
 
 #[path = "common/random.rs"]
 mod random;
-use random::values;
+use random::{in_pool, values};
 
 fn seed() -> u64 {
     random::seed("reduction_split", 0x5eed_5917)
@@ -104,14 +104,6 @@ fn reductions(e: &Engine, x: &Array) -> Result<Vec<(&'static str, Array)>> {
         out.push(("all_true", e.all(&nonzero, None, false)?));
     }
     Ok(out)
-}
-
-fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .expect("thread pool")
-        .install(f)
 }
 
 /// Evaluate `make` on a fresh cpu engine in pools of 1 and of [`THREADS`] threads and

@@ -9,21 +9,13 @@ use mathengine::{Array, DType, Engine, Result, Slice};
 
 #[path = "common/random.rs"]
 mod random;
-use random::values;
+use random::{in_pool, values};
 
 fn seed() -> u64 {
     random::seed("strided_inputs", 0x57_21de)
 }
 
 type Case = fn(&Engine, &Array) -> Result<Array>;
-
-fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .expect("thread pool")
-        .install(f)
-}
 
 /// `case(x)` for `x` of `shape` on the cpu backend (1 and 3 threads) and the reference
 /// interpreter: same shape, same bits (within 1e-13 relative where `what` names a sum or
@@ -141,5 +133,47 @@ fn stepped_slices_match_the_reference() {
     ];
     for (what, case) in two_d {
         check(what, &[301, 77], case);
+    }
+}
+
+/// Broadcast operands make the elementwise loop divide its index (row, column): it
+/// divides once per row segment and steps inside the row. Row lengths straddle the
+/// vector width and the 8192-element parallel block, so calls start and end mid-row
+/// and rows are shorter, equal to and longer than a call.
+#[test]
+fn broadcast_operands_match_the_reference() {
+    let outer: Case = |e, x| {
+        let first_row = e.slice(x, &[Slice::new(Some(0), Some(1), 1), Slice::all()])?;
+        let first_col = e.slice(x, &[Slice::all(), Slice::new(Some(0), Some(1), 1)])?;
+        e.add(&e.mul(x, &first_row)?, &first_col)
+    };
+    for shape in [
+        &[5000, 1][..],
+        &[4000, 2],
+        &[3000, 3],
+        &[1500, 7],
+        &[1200, 8],
+        &[1100, 9],
+        &[9, 4095],
+        &[5, 4096],
+        &[3, 8193],
+        &[2, 20000],
+    ] {
+        check("outer", shape, outer);
+    }
+    // 3-D: the middle index is a remainder of a quotient.
+    let middle: Case = |e, x| {
+        let plane = e.slice(
+            x,
+            &[Slice::new(Some(0), Some(1), 1), Slice::all(), Slice::all()],
+        )?;
+        let line = e.slice(
+            x,
+            &[Slice::all(), Slice::all(), Slice::new(Some(1), Some(2), 1)],
+        )?;
+        e.sub(&e.add(x, &plane)?, &line)
+    };
+    for shape in [&[3, 5, 7][..], &[7, 100, 31], &[2, 3, 9000], &[40, 41, 9]] {
+        check("middle", shape, middle);
     }
 }

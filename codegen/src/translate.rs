@@ -257,8 +257,8 @@ impl<'m, 'f> Emitter<'m, 'f> {
             let after = self.b.create_block();
             if let Some(ind) = &induction {
                 let induced = self.b.create_block();
-                self.b.ins().brif(ind.no_wrap, induced, &[], head, &[]);
-                self.emit_induced_loop(ind, (i, end, lanes), induced, after);
+                self.b.ins().brif(ind.positive, induced, &[], head, &[]);
+                self.emit_segmented_loop(ind, (i, end, lanes), induced, after);
             } else {
                 self.b.ins().jump(head, &[]);
             }

@@ -196,23 +196,8 @@ pub fn schedule(outputs: &[NodeRef]) -> Vec<Step> {
         let shared_expensive = order
             .iter()
             .any(|n| !roots.contains(&n.id) && cost[&n.id] >= EXPENSIVE && uses[&n.id] > 1);
-        let reach = if shared_expensive && roots.len() > 1 {
-            reaching_kernels(&order, &roots)
-        } else {
-            HashMap::default()
-        };
-        for n in order.iter().filter(|_| !reach.is_empty()) {
-            if roots.contains(&n.id) || cost[&n.id] < EXPENSIVE {
-                continue;
-            }
-            let groups: HashSet<_> = reach[&n.id]
-                .iter()
-                .map(|r| kernel_group(&by_id[r]))
-                .collect();
-            if groups.len() > 1 {
-                roots.insert(n.id);
-                added = true;
-            }
+        if shared_expensive && roots.len() > 1 {
+            added |= materialise_shared(&order, &by_id, &cost, &mut roots);
         }
         for n in &order {
             // Operands a kernel would evaluate for more elements than they have: a
@@ -244,11 +229,33 @@ pub fn schedule(outputs: &[NodeRef]) -> Vec<Step> {
     build_steps(&order, &roots)
 }
 
-/// Which kernels' fusion regions a node falls into: roots whose region holds it.
-fn reaching_kernels(order: &[NodeRef], roots: &HashSet<u64>) -> HashMap<u64, HashSet<u64>> {
+/// Make roots of the expensive nodes that kernels of different groups would each
+/// recompute; true if any. Users are visited before their inputs, and a node made a
+/// root is what the nodes below it are reached through, so only the top-most shared
+/// node of a chain is materialised: computing a shared `w` once suffices, the terms it
+/// is made of stay inside its kernel (deciding every node at once stored each of W2's
+/// ~18 terms, 2.3 GB at 4096²).
+fn materialise_shared(
+    order: &[NodeRef],
+    by_id: &HashMap<u64, NodeRef>,
+    cost: &HashMap<u64, u32>,
+    roots: &mut HashSet<u64>,
+) -> bool {
+    // For each node: the roots whose fusion regions hold it.
     let mut reach: HashMap<u64, HashSet<u64>> =
         order.iter().map(|n| (n.id, HashSet::default())).collect();
+    let mut added = false;
     for n in order.iter().rev() {
+        if !roots.contains(&n.id) && cost[&n.id] >= EXPENSIVE {
+            let groups: HashSet<_> = reach[&n.id]
+                .iter()
+                .map(|r| kernel_group(&by_id[r]))
+                .collect();
+            if groups.len() > 1 {
+                roots.insert(n.id);
+                added = true;
+            }
+        }
         let mine: HashSet<u64> = if roots.contains(&n.id) {
             std::iter::once(n.id).collect()
         } else {
@@ -260,10 +267,9 @@ fn reaching_kernels(order: &[NodeRef], roots: &HashSet<u64>) -> HashMap<u64, Has
             }
         }
     }
-    reach
+    added
 }
 
-/// Kernels that can share one launch: elementwise roots of one shape; each reduction alone.
 fn kernel_group(root: &NodeRef) -> (Vec<usize>, u64) {
     match root.op {
         Op::Reduce { .. } | Op::Library(_) => (root.shape.to_vec(), root.id),

@@ -3,8 +3,10 @@
 
 use crate::array::Array;
 use crate::engine::Engine;
+use mathengine_ir::graph::{Generator, NodeRef};
 use mathengine_ir::{shape, DType, Error, Op, ReduceOp, Result, Scalar, Shape};
 use smallvec::smallvec;
+use std::collections::HashSet;
 
 impl Engine {
     /// Reduce `x` with `op` over `axes`; `keepdims` keeps them as length-1 axes.
@@ -44,6 +46,9 @@ impl Engine {
             ReduceOp::Any | ReduceOp::All => DType::Bool,
             _ => x.dtype(),
         };
+        if let Some(out) = self.reduce_in_two_stages(op, x, &axes, keepdims)? {
+            return Ok(out);
+        }
         let kept: Shape = (0..x.ndim())
             .filter(|d| !axes.contains(d))
             .map(|d| x.shape()[d])
@@ -77,6 +82,65 @@ impl Engine {
         } else {
             Ok(out)
         }
+    }
+
+    /// A reduction over several trailing axes of a lazy operand read by multi-index (a
+    /// broadcast, a transpose, a slice of a generated grid) runs in two stages: over the
+    /// last axis, row by row (a row's multi-index is computed once and the elements step
+    /// along it), then over the row results. In one stage every element's multi-index
+    /// would be recomputed from the flat reduced index by integer divisions, tens of
+    /// cycles each: a W2-like 4096² sum took 67 ms where its row sums take 16 ms.
+    /// float32 / complex64 sums keep accumulating in double precision across the stages.
+    fn reduce_in_two_stages(
+        &self,
+        op: ReduceOp,
+        x: &Array,
+        axes: &[usize],
+        keepdims: bool,
+    ) -> Result<Option<Array>> {
+        let nd = x.ndim();
+        let is_suffix = !axes.is_empty()
+            && axes
+                .iter()
+                .enumerate()
+                .all(|(i, &a)| a == nd - axes.len() + i);
+        let splittable = !matches!(op, ReduceOp::ArgMin | ReduceOp::ArgMax)
+            && axes.len() >= 2
+            && is_suffix
+            && x.shape()[nd - 1] >= TWO_STAGE_MIN_ROW
+            && axes[..axes.len() - 1]
+                .iter()
+                .map(|&a| x.shape()[a])
+                .product::<usize>()
+                >= 2
+            && reads_by_multi_index(&x.node);
+        if !splittable {
+            return Ok(None);
+        }
+        let wide = match (op, x.dtype()) {
+            (ReduceOp::Sum, DType::F32) => DType::F64,
+            (ReduceOp::Sum, DType::C64) => DType::C128,
+            (_, t) => t,
+        };
+        let rows = self.reduce(op, &self.astype(x, wide), Some(&[nd as isize - 1]), false)?;
+        let rest: Vec<isize> = axes[..axes.len() - 1].iter().map(|&a| a as isize).collect();
+        let mut out = self.reduce(op, &rows, Some(&rest), false)?;
+        if wide != x.dtype() {
+            out = self.astype(&out, x.dtype());
+        }
+        if keepdims {
+            let kept: Vec<isize> = (0..nd)
+                .map(|d| {
+                    if axes.contains(&d) {
+                        1
+                    } else {
+                        x.shape()[d] as isize
+                    }
+                })
+                .collect();
+            out = self.reshape(&out, &kept)?;
+        }
+        Ok(Some(out))
     }
 
     pub fn sum(&self, x: &Array, axes: Option<&[isize]>, keepdims: bool) -> Result<Array> {
@@ -174,4 +238,39 @@ impl Engine {
         let axes = shape::normalize_axes(op, axes, x.shape())?;
         Ok(axes.iter().map(|&a| x.shape()[a]).product())
     }
+}
+
+/// Shortest last axis at which a lazy multi-axis reduction is split in two stages
+/// ([`Engine::reduce_in_two_stages`]): shorter rows would spend more on per-row set-up
+/// than the divisions cost.
+const TWO_STAGE_MIN_ROW: usize = 64;
+
+/// Whether computing `x` in a kernel needs element multi-indices (some node in its
+/// fused region broadcasts, transposes, slices, rolls, pads, concatenates or generates
+/// a 2-D pattern). Buffers (evaluated nodes, reductions, library results) end the walk;
+/// a very large region is assumed to need them.
+fn reads_by_multi_index(x: &NodeRef) -> bool {
+    const MAX_VISITED: usize = 4096;
+    let mut seen: HashSet<u64> = HashSet::new();
+    let mut stack = vec![x.clone()];
+    while let Some(n) = stack.pop() {
+        if n.is_evaluated() || !seen.insert(n.id) {
+            continue;
+        }
+        if seen.len() > MAX_VISITED {
+            return true;
+        }
+        match &n.op {
+            Op::Reduce { .. } | Op::Library(_) => continue,
+            Op::Expand
+            | Op::Permute(_)
+            | Op::Slice { .. }
+            | Op::Roll { .. }
+            | Op::Pad { .. }
+            | Op::Concat { .. }
+            | Op::Gen(Generator::Eye { .. }) => return true,
+            _ => stack.extend(n.inputs()),
+        }
+    }
+    false
 }

@@ -31,3 +31,12 @@ pub fn values(n: usize, seed: u64) -> Vec<f64> {
         })
         .collect()
 }
+
+/// `f` run inside a rayon pool of `threads` threads (results must not depend on it).
+pub fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("thread pool")
+        .install(f)
+}
