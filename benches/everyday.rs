@@ -105,6 +105,34 @@ fn ops() -> Vec<(&'static str, bool, Op)> {
             let s = [mathengine::Slice::new(None, Some(65536), 1)];
             e.sum(&e.slice(x, &s).unwrap(), None, false).unwrap()
         }),
+        ("plus_1_262144", false, |e, x| {
+            let s = [mathengine::Slice::new(None, Some(262144), 1)];
+            e.slice(x, &s).unwrap() + 1.0
+        }),
+        ("sin_16384", false, |e, x| {
+            let s = [mathengine::Slice::new(None, Some(16384), 1)];
+            e.sin(&e.slice(x, &s).unwrap()).unwrap()
+        }),
+        ("sin_65536", false, |e, x| {
+            let s = [mathengine::Slice::new(None, Some(65536), 1)];
+            e.sin(&e.slice(x, &s).unwrap()).unwrap()
+        }),
+        // A row broadcast down the matrix, alone and summed (a multi-index per element).
+        ("plus_row", true, |e, x| {
+            let row = [
+                mathengine::Slice::new(None, Some(1), 1),
+                mathengine::Slice::all(),
+            ];
+            e.add(x, &e.slice(x, &row).unwrap()).unwrap()
+        }),
+        ("sum_plus_row", true, |e, x| {
+            let row = [
+                mathengine::Slice::new(None, Some(1), 1),
+                mathengine::Slice::all(),
+            ];
+            let y = e.add(x, &e.slice(x, &row).unwrap()).unwrap();
+            e.sum(&y, None, false).unwrap()
+        }),
     ]
 }
 
@@ -125,6 +153,9 @@ ops = {
     "any_positive": lambda: (s > 0.999999).any(), "small_sum_1000": lambda: s[:1000].sum(),
     "small_plus_1_4096": lambda: s[:4096] + 1, "plus_1_16384": lambda: s[:16384] + 1,
     "plus_1_65536": lambda: s[:65536] + 1, "sum_65536": lambda: s[:65536].sum(),
+    "plus_1_262144": lambda: s[:262144] + 1, "sin_16384": lambda: np.sin(s[:16384]),
+    "sin_65536": lambda: np.sin(s[:65536]), "plus_row": lambda: m + m[:1],
+    "sum_plus_row": lambda: (m + m[:1]).sum(),
 }
 for name, f in ops.items():
     f()

@@ -236,3 +236,110 @@ fn ties_and_nans_in_every_lane_match_the_reference() {
         assert_eq!(got[k], want[k], "{name} of planted rows");
     }
 }
+
+/// min/max first fold without indices and fall back to the indexed fold when the result
+/// could depend on which element came first: zeros of both signs as the extreme, NaNs
+/// of different bits. Planted at every pair of positions of rows of 37 (every lane of the
+/// vector chains and the scalar tail) and in a long vector: the first one met, as the
+/// reference interpreter.
+#[test]
+fn zeros_of_both_signs_and_nan_payloads_keep_the_first_met() {
+    let n = 37;
+    let neg_nan = f64::from_bits(f64::NAN.to_bits() | (1 << 63));
+    let mut rows: Vec<f64> = Vec::new();
+    let mut count = 0;
+    for a in 0..n {
+        for b in a + 1..n {
+            for (first, second) in [
+                (0.0, -0.0),
+                (-0.0, 0.0),
+                (f64::NAN, neg_nan),
+                (neg_nan, f64::NAN),
+            ] {
+                // Below zero everywhere else, so a zero is the max; above for the min.
+                for sign in [-1.0, 1.0] {
+                    let mut row: Vec<f64> = values(n, (a * n + b) as u64)
+                        .iter()
+                        .map(|v| sign * (v.abs() + 0.5))
+                        .collect();
+                    row[a] = first;
+                    row[b] = second;
+                    rows.extend(row);
+                    count += 1;
+                }
+            }
+        }
+    }
+    let eval = |backend: &str| {
+        let e = Engine::with_backend(backend).unwrap();
+        let x = e.from_vec(rows.clone(), &[count, n]).unwrap();
+        let flat = e.from_vec(rows.clone(), &[count * n]).unwrap();
+        let lazy = &x * 1.0;
+        [
+            e.max(&x, Some(&[1]), false).unwrap(),
+            e.min(&x, Some(&[1]), false).unwrap(),
+            e.max(&lazy, Some(&[1]), false).unwrap(),
+            e.min(&lazy, Some(&[1]), false).unwrap(),
+            e.max(&flat, None, false).unwrap(),
+            e.min(&flat, None, false).unwrap(),
+        ]
+        .map(|a| {
+            a.to_vec::<f64>()
+                .unwrap()
+                .iter()
+                .map(|v| v.to_bits())
+                .collect::<Vec<_>>()
+        })
+    };
+    let (got, want) = (eval("cpu"), eval("reference"));
+    for (k, name) in ["max", "min", "max lazy", "min lazy", "max all", "min all"]
+        .iter()
+        .enumerate()
+    {
+        let bad = got[k].iter().zip(&want[k]).position(|(g, w)| g != w);
+        assert!(bad.is_none(), "{name} of planted rows: row {bad:?} differs");
+    }
+}
+
+/// any/all fold eight elements at a time and stop at the first block that decides: a
+/// single deciding element at every position of rows of 29 (every lane and the scalar
+/// tail), none at all, and over a lazy comparison and a stored bool array, as the
+/// reference interpreter.
+#[test]
+fn any_and_all_find_a_single_deciding_element_anywhere() {
+    let n = 29;
+    let mut rows: Vec<f64> = Vec::new();
+    for at in 0..=n {
+        // One element above 0.5 at `at` (none when at == n); the rest below.
+        rows.extend((0..n).map(|i| if i == at { 0.75 } else { 0.25 }));
+    }
+    let count = n + 1;
+    let eval = |backend: &str| {
+        let e = Engine::with_backend(backend).unwrap();
+        let x = e.from_vec(rows.clone(), &[count, n]).unwrap();
+        let high = e.greater(&x, &e.full(&[], 0.5)).unwrap();
+        let low = e.less(&x, &e.full(&[], 0.5)).unwrap();
+        let stored = e
+            .from_vec(high.to_vec::<bool>().unwrap(), &[count, n])
+            .unwrap();
+        let flat = e
+            .greater(&x.reshape(&[-1]).unwrap(), &e.full(&[], 0.5))
+            .unwrap();
+        [
+            e.any(&high, Some(&[1]), false).unwrap(),
+            e.all(&low, Some(&[1]), false).unwrap(),
+            e.any(&stored, Some(&[1]), false).unwrap(),
+            e.all(&stored, Some(&[1]), false).unwrap(),
+            e.any(&flat, None, false).unwrap(),
+            e.all(&flat, None, false).unwrap(),
+        ]
+        .map(|a| a.to_vec::<bool>().unwrap())
+    };
+    let (got, want) = (eval("cpu"), eval("reference"));
+    assert_eq!(got, want);
+    assert_eq!(
+        got[0].iter().filter(|&&b| b).count(),
+        n,
+        "one row has no true"
+    );
+}

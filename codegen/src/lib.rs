@@ -8,10 +8,11 @@
 //! `split` (combining the partial states of a reduction split across threads),
 //! `rows` (reductions over leading axes walked row by row), `induction` (divisions of
 //! the index in the vector loop as induction variables), `band` (elementwise kernels
-//! over bands of columns, for transposed operands),
+//! over bands of columns, for transposed operands), `any_all` (any/all in masks, stopping early),
 //! `math` (inline f64x2 and f32x4 transcendentals, one file per function family), `runtime`
 //! (helpers kernels call).
 
+mod any_all;
 pub mod band;
 pub mod cache;
 pub mod cuda;

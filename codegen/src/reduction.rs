@@ -156,7 +156,7 @@ impl Emitter<'_, '_> {
 
     /// The reduced value `value` at reduce index `r` of output `o` (the invariant part
     /// already in `fixed`).
-    fn reduced_value(
+    pub(crate) fn reduced_value(
         &mut self,
         value: u32,
         o: Value,
@@ -455,6 +455,10 @@ impl Emitter<'_, '_> {
         let best = self.b.declare_var(types::I64);
         let r = self.b.declare_var(types::I64);
         self.b.def_var(best, r0);
+        let finished = self.b.create_block();
+        if matches!(op, ReduceOp::Min | ReduceOp::Max) && vt == DType::F64 {
+            self.try_extreme_f64x2(op, value, o, fixed, (r0, r1), (acc[0], best), finished);
+        }
         let needs_first = matches!(
             op,
             ReduceOp::Min | ReduceOp::Max | ReduceOp::ArgMin | ReduceOp::ArgMax
@@ -484,6 +488,9 @@ impl Emitter<'_, '_> {
             let s = self.constant(init, vt);
             self.set_parts(&acc, s);
             self.b.def_var(r, r0);
+            if vt == DType::Bool {
+                self.fold_any_all_lanes(op, value, o, fixed, (r, r1), acc[0], finished);
+            }
         }
 
         // min/max/argmin/argmax of reals: CHAINS interleaved (value, index) chains, all
@@ -548,6 +555,8 @@ impl Emitter<'_, '_> {
                 self.merge_chain(op, vt, &acc, best, x, xi);
             }
         }
+        self.b.ins().jump(finished, &[]);
+        self.b.switch_to_block(finished);
         (self.get_parts(&acc, vt), self.b.use_var(best))
     }
 
