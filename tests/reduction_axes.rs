@@ -282,6 +282,9 @@ fn zeros_of_both_signs_and_nan_payloads_keep_the_first_met() {
             e.min(&lazy, Some(&[1]), false).unwrap(),
             e.max(&flat, None, false).unwrap(),
             e.min(&flat, None, false).unwrap(),
+            e.argmax(&x, Some(1)).unwrap().astype(DType::F64),
+            e.argmin(&lazy, Some(1)).unwrap().astype(DType::F64),
+            e.argmax(&flat, None).unwrap().astype(DType::F64),
         ]
         .map(|a| {
             a.to_vec::<f64>()
@@ -292,9 +295,19 @@ fn zeros_of_both_signs_and_nan_payloads_keep_the_first_met() {
         })
     };
     let (got, want) = (eval("cpu"), eval("reference"));
-    for (k, name) in ["max", "min", "max lazy", "min lazy", "max all", "min all"]
-        .iter()
-        .enumerate()
+    for (k, name) in [
+        "max",
+        "min",
+        "max lazy",
+        "min lazy",
+        "max all",
+        "min all",
+        "argmax",
+        "argmin lazy",
+        "argmax all",
+    ]
+    .iter()
+    .enumerate()
     {
         let bad = got[k].iter().zip(&want[k]).position(|(g, w)| g != w);
         assert!(bad.is_none(), "{name} of planted rows: row {bad:?} differs");

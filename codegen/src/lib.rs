@@ -9,6 +9,7 @@
 //! `rows` (reductions over leading axes walked row by row), `induction` (divisions of
 //! the index in the vector loop as induction variables), `band` (elementwise kernels
 //! over bands of columns, for transposed operands), `any_all` (any/all in masks, stopping early),
+//! `extreme` (float64 min/max/argmin/argmax without index chains),
 //! `math` (inline f64x2 and f32x4 transcendentals, one file per function family), `runtime`
 //! (helpers kernels call).
 
@@ -16,6 +17,7 @@ mod any_all;
 pub mod band;
 pub mod cache;
 pub mod cuda;
+mod extreme;
 mod induction;
 pub mod jit;
 mod lanes;

@@ -5,11 +5,8 @@
 //! merged into the scalar chain it copied by the order-independent merge rule (first
 //! NaN, else best value, else lowest index), so the result is numpy's: first NaN, first
 //! index on ties.
-//!
-//! min and max (no index wanted) first try a pass without indices
-//! ([`Emitter::try_extreme_f64x2`]): value chains and a NaN flag, half the work per
-//! element. Equal float64 values have equal bits except +0 and -0, so its result is the
-//! in-order one unless it is a zero or a NaN was seen; then the indexed fold runs.
+//! `extreme.rs` tries a faster pass without indices first; this fold is the exact
+//! fallback.
 
 use crate::lanes::{dependence, Along};
 use crate::reduction::CHAINS;
@@ -18,8 +15,8 @@ use crate::reduction::CHAINS;
 /// dependency chains run side by side.
 const LANES: usize = 2 * CHAINS;
 use crate::translate::{Emitter, LaneValues};
-use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
-use cranelift_codegen::ir::{types, Block, InstBuilder, Value};
+use cranelift_codegen::ir::condcodes::FloatCC;
+use cranelift_codegen::ir::{types, InstBuilder, Value};
 use cranelift_frontend::Variable;
 use mathengine_ir::graph::ReduceOp;
 use mathengine_ir::DType;
@@ -121,143 +118,5 @@ impl Emitter<'_, '_> {
                 self.merge_chain(op, DType::F64, &[a], b, x, xi);
             }
         }
-    }
-}
-
-impl Emitter<'_, '_> {
-    /// min or max of float64 `value` over `r0..r1` without indices, into `acc` (and
-    /// `best` = `r0`), then on to `finished` when that is the in-order result; otherwise
-    /// (an empty range, a NaN seen, a zero result) on in a new block, where the caller
-    /// emits the indexed fold.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn try_extreme_f64x2(
-        &mut self,
-        op: ReduceOp,
-        value: u32,
-        o: Value,
-        fixed: &[Option<LaneValues>],
-        (r0, r1): (Value, Value),
-        (acc, best): (Variable, Variable),
-        finished: Block,
-    ) {
-        let fast = self.b.create_block();
-        let head = self.b.create_block();
-        let body = self.b.create_block();
-        let lanes_done = self.b.create_block();
-        let tail_head = self.b.create_block();
-        let tail_body = self.b.create_block();
-        let done = self.b.create_block();
-        let indexed = self.b.create_block();
-        let some = self.b.ins().icmp(IntCC::SignedLessThan, r0, r1);
-        self.b.ins().brif(some, fast, &[], indexed, &[]);
-
-        self.b.switch_to_block(fast);
-        let (dep, unit) = dependence(self.kernel, Along::Reduced);
-        let want_max = op == ReduceOp::Max;
-        let cc = if want_max {
-            FloatCC::GreaterThan
-        } else {
-            FloatCC::LessThan
-        };
-        let start = if want_max {
-            f64::NEG_INFINITY
-        } else {
-            f64::INFINITY
-        };
-        let start = self.b.ins().f64const(start);
-        let regs = LANES / 2;
-        let vals: Vec<Variable> = (0..regs)
-            .map(|_| self.b.declare_var(types::F64X2))
-            .collect();
-        let nans: Vec<Variable> = (0..regs)
-            .map(|_| self.b.declare_var(types::I64X2))
-            .collect();
-        let splat = self.b.ins().splat(types::F64X2, start);
-        let zero = self.b.ins().iconst(types::I64, 0);
-        let none = self.b.ins().splat(types::I64X2, zero);
-        for k in 0..regs {
-            self.b.def_var(vals[k], splat);
-            self.b.def_var(nans[k], none);
-        }
-        let r = self.b.declare_var(types::I64);
-        self.b.def_var(r, r0);
-        self.b.ins().jump(head, &[]);
-
-        // LANES elements at a time: each register keeps its lanes' best, and whether a
-        // NaN went by.
-        self.b.switch_to_block(head);
-        self.branch_while_fits(r, LANES, r1, body, lanes_done);
-        self.b.switch_to_block(body);
-        let rv = self.b.use_var(r);
-        let lanes = self.emit_lanes(LANES, Along::Reduced, o, rv, fixed, &dep, &unit);
-        let v = lanes[value as usize].clone().expect("computed");
-        let xs = crate::vector::pack(self, &v, DType::F64, LANES);
-        for k in 0..regs {
-            let cur = self.b.use_var(vals[k]);
-            let wins = self.b.ins().fcmp(cc, xs[k], cur);
-            let mask = crate::vector::bitcast(self, types::F64X2, wins);
-            let next = self.b.ins().bitselect(mask, xs[k], cur);
-            self.b.def_var(vals[k], next);
-            let nan = self.b.ins().fcmp(FloatCC::Unordered, xs[k], xs[k]);
-            let seen = self.b.use_var(nans[k]);
-            let seen = self.b.ins().bor(seen, nan);
-            self.b.def_var(nans[k], seen);
-        }
-        self.advance_and_loop(r, LANES, head);
-
-        // The lanes into one scalar best and one flag, then the rest one at a time.
-        self.b.switch_to_block(lanes_done);
-        let m = self.b.declare_var(types::F64);
-        let nan_seen = self.b.declare_var(types::I8);
-        self.b.def_var(m, start);
-        let no = self.b.ins().iconst(types::I8, 0);
-        self.b.def_var(nan_seen, no);
-        for k in 0..regs {
-            let reg = self.b.use_var(vals[k]);
-            let flags = self.b.use_var(nans[k]);
-            for lane in 0..2u8 {
-                let x = self.b.ins().extractlane(reg, lane);
-                self.keep_better(cc, m, x);
-                let flag = self.b.ins().extractlane(flags, lane);
-                let flag = self.b.ins().icmp_imm_s(IntCC::NotEqual, flag, 0);
-                let seen = self.b.use_var(nan_seen);
-                let seen = self.b.ins().bor(seen, flag);
-                self.b.def_var(nan_seen, seen);
-            }
-        }
-        self.b.ins().jump(tail_head, &[]);
-        self.b.switch_to_block(tail_head);
-        let rv = self.b.use_var(r);
-        let more = self.b.ins().icmp(IntCC::SignedLessThan, rv, r1);
-        self.b.ins().brif(more, tail_body, &[], done, &[]);
-        self.b.switch_to_block(tail_body);
-        let rv = self.b.use_var(r);
-        let x = self.reduced_value(value, o, rv, fixed).one();
-        self.keep_better(cc, m, x);
-        let nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
-        let seen = self.b.use_var(nan_seen);
-        let seen = self.b.ins().bor(seen, nan);
-        self.b.def_var(nan_seen, seen);
-        self.advance_and_loop(r, 1, tail_head);
-
-        // In-order exactly when no NaN went by and the result is not a zero.
-        self.b.switch_to_block(done);
-        let mv = self.b.use_var(m);
-        self.b.def_var(acc, mv);
-        self.b.def_var(best, r0);
-        let zero = self.b.ins().f64const(0.0);
-        let is_zero = self.b.ins().fcmp(FloatCC::Equal, mv, zero);
-        let seen = self.b.use_var(nan_seen);
-        let doubt = self.b.ins().bor(seen, is_zero);
-        self.b.ins().brif(doubt, indexed, &[], finished, &[]);
-        self.b.switch_to_block(indexed);
-    }
-
-    /// `m = x` when `x` is strictly better by `cc`.
-    fn keep_better(&mut self, cc: FloatCC, m: Variable, x: Value) {
-        let cur = self.b.use_var(m);
-        let wins = self.b.ins().fcmp(cc, x, cur);
-        let next = self.b.ins().select(wins, x, cur);
-        self.b.def_var(m, next);
     }
 }

@@ -456,13 +456,10 @@ impl Emitter<'_, '_> {
         let r = self.b.declare_var(types::I64);
         self.b.def_var(best, r0);
         let finished = self.b.create_block();
-        if matches!(op, ReduceOp::Min | ReduceOp::Max) && vt == DType::F64 {
+        if needs_first_of(op) && vt == DType::F64 {
             self.try_extreme_f64x2(op, value, o, fixed, (r0, r1), (acc[0], best), finished);
         }
-        let needs_first = matches!(
-            op,
-            ReduceOp::Min | ReduceOp::Max | ReduceOp::ArgMin | ReduceOp::ArgMax
-        );
+        let needs_first = needs_first_of(op);
         if needs_first {
             // An empty range reads nothing: the first element only when there is one.
             let first = self.b.create_block();
@@ -686,4 +683,12 @@ impl Emitter<'_, '_> {
         let nb = self.b.ins().select(better, r, bi);
         self.b.def_var(best, nb);
     }
+}
+
+/// Whether `op` starts from the range's first element (min, max, argmin, argmax).
+fn needs_first_of(op: ReduceOp) -> bool {
+    matches!(
+        op,
+        ReduceOp::Min | ReduceOp::Max | ReduceOp::ArgMin | ReduceOp::ArgMax
+    )
 }
