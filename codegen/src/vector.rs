@@ -414,7 +414,8 @@ fn binary(e: &mut Emitter, op: BinaryOp, x: Value, y: Value) -> Value {
         Hypot => crate::math::hypot(e, x, y),
         Copysign => crate::math::copysign(e, x, y),
         Maximum | Minimum => {
-            // As the scalar path: NaN from either side, the second operand on ties.
+            // As the scalar path: NaN from either side, the second operand on ties. An
+            // ordered comparison is false with a NaN, so a NaN `y` is picked already.
             let cc = if op == Maximum {
                 FloatCC::GreaterThan
             } else {
@@ -423,9 +424,6 @@ fn binary(e: &mut Emitter, op: BinaryOp, x: Value, y: Value) -> Value {
             let first_wins = e.b.ins().fcmp(cc, x, y);
             let first_wins = bitcast(e, ty, first_wins);
             let pick = e.b.ins().bitselect(first_wins, x, y);
-            let ynan = e.b.ins().fcmp(FloatCC::Unordered, y, y);
-            let ynan = bitcast(e, ty, ynan);
-            let pick = e.b.ins().bitselect(ynan, y, pick);
             let xnan = e.b.ins().fcmp(FloatCC::Unordered, x, x);
             let xnan = bitcast(e, ty, xnan);
             e.b.ins().bitselect(xnan, x, pick)
