@@ -13,10 +13,15 @@ use mathengine_ir::kernel::{Inst, Kernel};
 use mathengine_ir::{BinaryOp, DType, UnaryOp};
 use smallvec::SmallVec;
 
-/// Vectorise kernels that compute in f64 or f32 (and are not reductions).
+/// Vectorise kernels that compute in f64 or f32, or take exp of complex128 (and are not
+/// reductions).
 /// Complex values in the kernel stay lane-by-lane; its real work still gets the vectors.
 pub fn worth_vectorising(k: &Kernel) -> bool {
-    k.reduction.is_none() && k.body.iter().any(|i| reg_type(i.dtype).is_some())
+    k.reduction.is_none()
+        && k.body.iter().any(|i| {
+            reg_type(i.dtype).is_some()
+                || (i.dtype == DType::C128 && matches!(i.inst, Inst::Unary(UnaryOp::Exp, _)))
+        })
 }
 
 /// Elements per main-loop iteration of a kernel calling inline transcendentals: one
@@ -156,6 +161,24 @@ pub(crate) fn fsplat(e: &mut Emitter, ty: Type, v: f64) -> Value {
 }
 
 /// The vector form of `inst`, or None to fall back to lane-by-lane code.
+/// Values in registers.
+type Regs = SmallVec<[Value; 2]>;
+
+/// The real and imaginary parts of complex128 lanes, each packed into f64x2 registers.
+fn complex_parts(e: &mut Emitter, z: &LaneValues, lanes: usize) -> Option<(Regs, Regs)> {
+    let LaneValues::Lanes(z) = z else {
+        return None;
+    };
+    let mut part = |im: bool| {
+        let l: SmallVec<[Elem; 4]> = z
+            .iter()
+            .map(|s| Elem::One(if im { s.pair().1 } else { s.pair().0 }))
+            .collect();
+        pack(e, &LaneValues::Lanes(l), DType::F64, lanes)
+    };
+    Some((part(false), part(true)))
+}
+
 pub(crate) fn try_emit(
     e: &mut Emitter,
     inst: &Inst,
@@ -242,22 +265,30 @@ pub(crate) fn try_emit(
         }
         // |z| of complex128: the parts packed into registers, then the inline hypot.
         Inst::Unary(UnaryOp::Abs, a) if t == DType::F64 && dt(e, *a) == DType::C128 => {
-            let z = match arg(*a) {
-                LaneValues::Lanes(l) => l,
-                LaneValues::Regs(_) => return None,
-            };
-            let part = |e: &mut Emitter, im: bool| {
-                let l: SmallVec<[Elem; 4]> = z
-                    .iter()
-                    .map(|s| Elem::One(if im { s.pair().1 } else { s.pair().0 }))
-                    .collect();
-                pack(e, &LaneValues::Lanes(l), DType::F64, lanes)
-            };
-            let (re, im) = (part(e, false), part(e, true));
+            let (re, im) = complex_parts(e, &arg(*a), lanes)?;
             Some(LaneValues::Regs(
                 re.iter()
                     .zip(&im)
                     .map(|(&x, &y)| crate::math::hypot(e, x, y))
+                    .collect(),
+            ))
+        }
+        // exp(z) of complex128: the parts packed into registers, exp(re) (cos im,
+        // i sin im) inline, and back to pairs.
+        Inst::Unary(UnaryOp::Exp, a) if t == DType::C128 && dt(e, *a) == DType::C128 => {
+            let (re, im) = complex_parts(e, &arg(*a), lanes)?;
+            let mut parts: (SmallVec<[Value; 4]>, SmallVec<[Value; 4]>) = Default::default();
+            for (&x, &y) in re.iter().zip(&im) {
+                let (r, i) = crate::math::complex_exp(e, x, y);
+                parts.0.push(r);
+                parts.1.push(i);
+            }
+            let re = unpack(e, &parts.0, DType::F64, lanes);
+            let im = unpack(e, &parts.1, DType::F64, lanes);
+            Some(LaneValues::Lanes(
+                re.iter()
+                    .zip(&im)
+                    .map(|(r, i)| Elem::Pair(r.one(), i.one()))
                     .collect(),
             ))
         }

@@ -70,6 +70,11 @@ impl Engine {
         self.check_same_engine(op.name(), x)?;
         let sig = op.signature(x.dtype())?;
         let xin = self.cast_node(&x.node, sig.compute)?;
+        if op == UnaryOp::Square {
+            if let Some(r) = self.abs_squared(&xin)? {
+                return Ok(r);
+            }
+        }
         if let Some(r) = simplify::unary(op, &xin, sig.out) {
             return Ok(self.wrap(self.rewritten(r, sig.out, &xin.shape)));
         }
@@ -101,9 +106,48 @@ impl Engine {
         if let Some(r) = simplify::binary(op, &x, &y, sig.out, &out_shape) {
             return Ok(self.wrap(self.rewritten(r, sig.out, &out_shape)));
         }
+        if op == BinaryOp::Pow && x.shape[..] == out_shape[..] {
+            if let Some(r) = self.power_by_constant(&x, &y, sig.compute)? {
+                return Ok(r);
+            }
+        }
         let x = self.expand_node(&x, &out_shape)?;
         let y = self.expand_node(&y, &out_shape)?;
         Ok(self.wrap(self.node(Op::Binary(op), sig.out, out_shape, smallvec![x, y])?))
+    }
+
+    /// |z|² of complex `z` as re² + im² (no square root), if `x` is |z|.
+    fn abs_squared(&self, x: &NodeRef) -> Result<Option<Array>> {
+        let Op::Unary(UnaryOp::Abs) = x.op else {
+            return Ok(None);
+        };
+        let z = self.wrap(x.inputs()[0].clone());
+        if !z.dtype().is_complex() {
+            return Ok(None);
+        }
+        let re = self.unary(UnaryOp::Real, &z)?;
+        let im = self.unary(UnaryOp::Imag, &z)?;
+        let re2 = self.unary(UnaryOp::Square, &re)?;
+        let im2 = self.unary(UnaryOp::Square, &im)?;
+        self.add(&re2, &im2).map(Some)
+    }
+
+    /// `x ** y` for the constant exponents numpy also special-cases, without a call to
+    /// pow per element: 2 is a square (of |z|: re² + im², see `abs_squared`), -1 a
+    /// reciprocal for floats. Both are exactly what a correctly rounded pow gives.
+    fn power_by_constant(&self, x: &NodeRef, y: &NodeRef, compute: DType) -> Result<Option<Array>> {
+        let Some(v) = simplify::const_value(y).map(|v| v.to_c128()) else {
+            return Ok(None);
+        };
+        if v == num_complex::Complex64::new(2.0, 0.0) {
+            return self.unary(UnaryOp::Square, &self.wrap(x.clone())).map(Some);
+        }
+        if v == num_complex::Complex64::new(-1.0, 0.0) && compute.is_inexact() {
+            return self
+                .unary(UnaryOp::Reciprocal, &self.wrap(x.clone()))
+                .map(Some);
+        }
+        Ok(None)
     }
 
     /// `cond ? a : b` elementwise, broadcasting all three (numpy's `where`).

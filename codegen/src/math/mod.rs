@@ -17,12 +17,13 @@
 //! log1p), `trig` (sin, cos, tan), `inverse_trig` (atan, atan2), `hyperbolic` (sinh,
 //! cosh, tanh), `hypot`; and the pieces they share: `vec_ops` (constants, Horner,
 //! selection), `double_double` (two-sum, two-product, double-double division),
-//! `slow_path` (the libm fallback).
+//! `slow_path` (the libm fallback); `complex` (complex128 functions on their parts).
 //!
 //! float32 (f32x4 registers): `f32` has sin, cos, exp, log, tanh and arctan2 of their
 //! own (exp in f32, the others in f64 to f32 accuracy); `widen` runs every other
 //! function's f64x2 routine on the widened lanes and rounds once.
 
+mod complex;
 mod double_double;
 mod exp;
 mod f32;
@@ -35,6 +36,7 @@ mod trig;
 mod vec_ops;
 mod widen;
 
+pub(crate) use complex::exp as complex_exp;
 pub(crate) use exp::{exp, exp2, expm1};
 pub(crate) use f32::{atan2_wide, binary_f32, exp_f32, log_f32, tanh_f32};
 pub(crate) use hyperbolic::{cosh, sinh, tanh};
