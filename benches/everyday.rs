@@ -53,6 +53,9 @@ fn ops() -> Vec<(&'static str, bool, Op)> {
             e.sum(x, Some(&[1]), false).unwrap()
         }),
         ("transpose_plus_1", true, |e, x| e.transpose(x) + 1.0),
+        // The same, timed against numpy writing a C-ordered result as we do (numpy's
+        // m.T + 1 keeps the transposed layout: an F-ordered result, no transpose).
+        ("transpose_plus_1_c_order", true, |e, x| e.transpose(x) + 1.0),
         ("mean_axis0", true, |e, x| {
             e.mean(x, Some(&[0]), false).unwrap()
         }),
@@ -125,6 +128,16 @@ fn ops() -> Vec<(&'static str, bool, Op)> {
             ];
             e.add(x, &e.slice(x, &row).unwrap()).unwrap()
         }),
+        // Complex: the optics pupil pattern |exp(i m)|² and exp(i m) alone.
+        ("abs2_exp_1j", true, |e, x| {
+            let i = e.full(&[], mathengine::Complex64::new(0.0, 1.0));
+            let z = e.exp(&e.mul(x, &i).unwrap()).unwrap();
+            e.pow(&e.abs(&z).unwrap(), &e.full(&[], 2.0)).unwrap()
+        }),
+        ("exp_1j", true, |e, x| {
+            let i = e.full(&[], mathengine::Complex64::new(0.0, 1.0));
+            e.exp(&e.mul(x, &i).unwrap()).unwrap()
+        }),
         ("sum_plus_row", true, |e, x| {
             let row = [
                 mathengine::Slice::new(None, Some(1), 1),
@@ -146,6 +159,7 @@ ops = {
     "sum": lambda: s.sum(), "max": lambda: s.max(), "argmax": lambda: s.argmax(),
     "argmin": lambda: s.argmin(), "sum_axis0": lambda: m.sum(axis=0),
     "sum_axis1": lambda: m.sum(axis=1), "transpose_plus_1": lambda: m.T + 1,
+    "transpose_plus_1_c_order": lambda: np.add(m.T, 1.0, order="C"),
     "mean_axis0": lambda: m.mean(axis=0), "mean_axis1": lambda: m.mean(axis=1),
     "std_axis0": lambda: m.std(axis=0), "std_axis1": lambda: m.std(axis=1),
     "max_axis0": lambda: m.max(axis=0), "step2_plus_1": lambda: s[::2] + 1,
@@ -156,6 +170,7 @@ ops = {
     "plus_1_262144": lambda: s[:262144] + 1, "sin_16384": lambda: np.sin(s[:16384]),
     "sin_65536": lambda: np.sin(s[:65536]), "plus_row": lambda: m + m[:1],
     "sum_plus_row": lambda: (m + m[:1]).sum(),
+    "abs2_exp_1j": lambda: np.abs(np.exp(1j * m)) ** 2, "exp_1j": lambda: np.exp(1j * m),
 }
 for name, f in ops.items():
     f()
