@@ -55,7 +55,9 @@ fn ops() -> Vec<(&'static str, bool, Op)> {
         ("transpose_plus_1", true, |e, x| e.transpose(x) + 1.0),
         // The same, timed against numpy writing a C-ordered result as we do (numpy's
         // m.T + 1 keeps the transposed layout: an F-ordered result, no transpose).
-        ("transpose_plus_1_c_order", true, |e, x| e.transpose(x) + 1.0),
+        ("transpose_plus_1_c_order", true, |e, x| {
+            e.transpose(x) + 1.0
+        }),
         ("mean_axis0", true, |e, x| {
             e.mean(x, Some(&[0]), false).unwrap()
         }),

@@ -53,7 +53,9 @@ fn main() {
         .position(|a| a == "--runs")
         .and_then(|i| args.get(i + 1)?.parse().ok())
         .unwrap_or(21);
-    let x: Vec<f32> = (0..N).map(|i| ((i * 7919) % 2000) as f32 / 1000.0 - 1.0).collect();
+    let x: Vec<f32> = (0..N)
+        .map(|i| ((i * 7919) % 2000) as f32 / 1000.0 - 1.0)
+        .collect();
     let mut out = vec![0f32; N];
 
     let one_thread = rayon::ThreadPoolBuilder::new()

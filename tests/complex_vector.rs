@@ -133,7 +133,10 @@ fn powers_by_constants_match_pow() {
     let z: Vec<Complex64> = inputs();
     let zc = e.from_vec(z.clone(), &[z.len()]).unwrap();
     let got = e.pow(&e.abs(&zc).unwrap(), &e.full(&[], 2.0)).unwrap();
-    assert!(matches!(got.node().op, Op::Binary(BinaryOp::Add)), "re² + im²");
+    assert!(
+        matches!(got.node().op, Op::Binary(BinaryOp::Add)),
+        "re² + im²"
+    );
     let got = got.to_vec::<f64>().unwrap();
     for (i, g) in got.iter().enumerate() {
         let w = z[i].norm_sqr();

@@ -159,3 +159,26 @@ fn a_full_sum_of_a_broadcast_reduces_row_sums() {
     assert!(matches!(s.node().op, Op::Reduce { .. }));
     assert!(!matches!(s.node().inputs()[0].op, Op::Reduce { .. }));
 }
+
+/// A generated grid too large for its row results to be stored (2^28 rows) is reduced
+/// in one stage, which needs no memory: splitting must not turn a sum that runs into
+/// an out-of-memory error.
+#[test]
+fn a_huge_generated_grid_stays_one_stage() {
+    let e = Engine::with_backend("cpu").unwrap();
+    let rows = e
+        .linspace(0.0, 1.0, 1 << 28)
+        .reshape(&[1 << 28, 1])
+        .unwrap();
+    let cols = e.linspace(0.0, 1.0, 64).reshape(&[1, 64]).unwrap();
+    let grid = e.add(&rows, &cols).unwrap();
+    let s = e.sum(&grid, None, false).unwrap();
+    assert!(!matches!(s.node().inputs()[0].op, Op::Reduce { .. }));
+    // Just below the limit the split is made.
+    let rows = e
+        .linspace(0.0, 1.0, 1 << 20)
+        .reshape(&[1 << 20, 1])
+        .unwrap();
+    let s = e.sum(&e.add(&rows, &cols).unwrap(), None, false).unwrap();
+    assert!(matches!(s.node().inputs()[0].op, Op::Reduce { .. }));
+}

@@ -104,6 +104,8 @@ impl Engine {
                 .iter()
                 .enumerate()
                 .all(|(i, &a)| a == nd - axes.len() + i);
+        // The first stage stores one value per row.
+        let row_count: usize = x.shape()[..nd.saturating_sub(1)].iter().product();
         let splittable = !matches!(op, ReduceOp::ArgMin | ReduceOp::ArgMax)
             && axes.len() >= 2
             && is_suffix
@@ -113,6 +115,7 @@ impl Engine {
                 .map(|&a| x.shape()[a])
                 .product::<usize>()
                 >= 2
+            && row_count <= TWO_STAGE_MAX_ROWS
             && reads_by_multi_index(&x.node);
         if !splittable {
             return Ok(None);
@@ -244,6 +247,11 @@ impl Engine {
 /// ([`Engine::reduce_in_two_stages`]): shorter rows would spend more on per-row set-up
 /// than the divisions cost.
 const TWO_STAGE_MIN_ROW: usize = 64;
+
+/// The most rows a lazy reduction's first stage may store (1 GiB of float64): a
+/// one-stage reduction of a huge generated grid needs no memory, and splitting it must
+/// not make it fail for want of some.
+const TWO_STAGE_MAX_ROWS: usize = 1 << 27;
 
 /// Whether computing `x` in a kernel needs element multi-indices (some node in its
 /// fused region broadcasts, transposes, slices, rolls, pads, concatenates or generates
