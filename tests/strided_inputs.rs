@@ -176,4 +176,18 @@ fn broadcast_operands_match_the_reference() {
     for shape in [&[3, 5, 7][..], &[7, 100, 31], &[2, 3, 9000], &[40, 41, 9]] {
         check("middle", shape, middle);
     }
+    // Terms of the row alone (computed once per row segment): arithmetic and a select
+    // on a column, next to the varying part.
+    let row_terms: Case = |e, x| {
+        let col = e.slice(x, &[Slice::all(), Slice::new(Some(0), Some(1), 1)])?;
+        let term = e.where_(
+            &e.greater(&col, &e.full(&[], 0.0))?,
+            &(&col * 2.0 + 1.0),
+            &col,
+        )?;
+        e.mul(x, &term)
+    };
+    for shape in [&[5000, 3][..], &[9, 4095], &[3, 8193], &[100, 100]] {
+        check("row terms", shape, row_terms);
+    }
 }

@@ -107,7 +107,7 @@ impl Emitter<'_, '_> {
             .iter()
             .map(|d| (self.b.use_var(d.quotient), self.b.use_var(d.remainder)))
             .collect();
-        let vals = self.emit_body_induced(BAND, index, &ind);
+        let vals = self.emit_body_induced(BAND, index, &ind, None);
         self.store_outputs(&vals, index, BAND);
         // The next row: remainder + cols % p (one wrap at most), quotient + cols / p.
         for ((d, &(dq, dr)), &(q, r)) in ind.divisors.iter().zip(&steps).zip(&rows_at) {

@@ -5,8 +5,10 @@
 //! quotient is constant and every remainder steps by one: the elementwise loop walks
 //! its range in such segments and divides only at a segment's start, once per row
 //! (`emit_segmented_loop`; a 4096² broadcast `x + y` took 56 ms when each element
-//! divided, as every 8192-element call crossed a row). The band entry (`band.rs`)
-//! needs its whole call inside one row (`Induction::no_wrap`).
+//! divided, as every 8192-element call crossed a row). What depends only on the
+//! quotients (a broadcast column's load, a term of the row, a 3-D array's middle index)
+//! is computed once per segment too. The band entry (`band.rs`) needs its whole call
+//! inside one row (`Induction::no_wrap`).
 
 use crate::translate::{Elem, Emitter, LaneValues};
 use cranelift_codegen::ir::condcodes::IntCC;
@@ -32,6 +34,10 @@ pub(crate) struct Induction {
     pub(crate) no_wrap: Value,
     /// Every divisor is positive (the segmented loop's condition).
     pub(crate) positive: Value,
+    /// For each body value: whether it changes inside a row segment (it depends on a
+    /// remainder or on the index other than through a quotient). The others are
+    /// computed once per segment: a broadcast operand's load, a term of the row alone.
+    varies: Vec<bool>,
 }
 
 impl Emitter<'_, '_> {
@@ -63,6 +69,16 @@ impl Emitter<'_, '_> {
         }
         if params.is_empty() {
             return None;
+        }
+        let mut varies = vec![false; body.len()];
+        for (i, ins) in body.iter().enumerate() {
+            varies[i] = match (&ins.inst, uses[i]) {
+                (_, Some((_, is_quotient))) => !is_quotient,
+                (Inst::Index, None) => true,
+                (inst, None) => crate::translate::inst_operands(inst)
+                    .iter()
+                    .any(|&a| varies[a as usize]),
+            };
         }
         let mut no_wrap = self.b.ins().iconst(types::I8, 1);
         let mut all_positive = self.b.ins().iconst(types::I8, 1);
@@ -110,6 +126,7 @@ impl Emitter<'_, '_> {
             uses,
             no_wrap,
             positive: all_positive,
+            varies,
         })
     }
 
@@ -164,6 +181,7 @@ impl Emitter<'_, '_> {
             stop = self.b.ins().smin(stop, row_end);
         }
         self.b.def_var(seg_end, stop);
+        let fixed = self.segment_invariants(ind, iv);
         self.b.ins().jump(vector_head, &[]);
 
         for (head, body, width) in [(vector_head, vector_body, lanes), (tail_head, tail_body, 1)] {
@@ -176,7 +194,7 @@ impl Emitter<'_, '_> {
             self.b.ins().brif(fits, body, &[], exit, &[]);
             self.b.switch_to_block(body);
             let iv = self.b.use_var(i);
-            let vals = self.emit_body_induced(width, iv, ind);
+            let vals = self.emit_body_induced(width, iv, ind, Some(&fixed));
             self.store_outputs(&vals, iv, width);
             let next = self.b.ins().iadd_imm_s(iv, width as i64);
             self.b.def_var(i, next);
@@ -195,14 +213,41 @@ impl Emitter<'_, '_> {
         self.b.ins().jump(head, &[]);
     }
 
+    /// The values that do not change inside the segment starting at `index` (one lane
+    /// each), computed once at its start from its quotients.
+    fn segment_invariants(&mut self, ind: &Induction, index: Value) -> Vec<Option<LaneValues>> {
+        let n = self.kernel.body.len();
+        let mut have: Vec<Option<LaneValues>> = vec![None; n];
+        let mut mask = vec![false; n];
+        for i in 0..n {
+            match ind.uses[i] {
+                Some((d, true)) => {
+                    let q = self.b.use_var(ind.divisors[d].quotient);
+                    have[i] = Some(LaneValues::Lanes(smallvec::smallvec![Elem::One(q)]));
+                }
+                Some((_, false)) => {}
+                None => mask[i] = !ind.varies[i],
+            }
+        }
+        let mut vals = self.emit_body(1, index, None, Some((&mask, &have)));
+        for (i, v) in vals.iter_mut().enumerate() {
+            if ind.varies[i] || ind.uses[i].is_some() {
+                *v = None;
+            }
+        }
+        vals
+    }
+
     /// The body for `lanes` consecutive elements from `index`, the divisions of the
     /// index taken from `ind` (constant quotients, remainders stepping by one), whose
-    /// remainders then move on by `lanes`.
+    /// remainders then move on by `lanes`; values in `fixed` (a segment's invariants,
+    /// one lane each) are not computed again.
     pub(crate) fn emit_body_induced(
         &mut self,
         lanes: usize,
         index: Value,
         ind: &Induction,
+        fixed: Option<&[Option<LaneValues>]>,
     ) -> Vec<Option<LaneValues>> {
         let mut per_lane: Vec<(Vec<Value>, Vec<Value>)> = Vec::new();
         for d in &ind.divisors {
@@ -230,6 +275,12 @@ impl Emitter<'_, '_> {
                 have[i] = Some(LaneValues::Lanes(
                     src.iter().map(|&v| Elem::One(v)).collect(),
                 ));
+                mask[i] = false;
+            }
+        }
+        for (i, v) in fixed.unwrap_or(&[]).iter().enumerate() {
+            if let Some(LaneValues::Lanes(l)) = v {
+                have[i] = Some(LaneValues::Lanes((0..lanes).map(|_| l[0]).collect()));
                 mask[i] = false;
             }
         }
