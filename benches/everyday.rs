@@ -10,7 +10,7 @@ use mathengine::{Array, Engine};
 use std::time::Instant;
 
 mod harness;
-use harness::{measure, numpy_rows, report_impl};
+use harness::{measure, numpy_rows, report_impl, runs_arg};
 
 const N: usize = 1 << 20;
 const M: usize = 1024;
@@ -186,12 +186,7 @@ for name, f in ops.items():
 "#;
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let runs = args
-        .iter()
-        .position(|a| a == "--runs")
-        .and_then(|i| args.get(i + 1)?.parse().ok())
-        .unwrap_or(21);
+    let runs = runs_arg(21);
     let e = Engine::with_backend("cpu").expect("cpu backend");
     let data = values(N);
     let v = e.from_vec(data.clone(), &[N]).unwrap();

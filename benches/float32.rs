@@ -9,7 +9,7 @@ use mathengine::{Array, DType, Engine};
 use std::time::Instant;
 
 mod harness;
-use harness::{measure, numpy_rows, report_impl};
+use harness::{measure, numpy_rows, report_impl, runs_arg};
 
 const N: usize = 1 << 20;
 
@@ -73,12 +73,7 @@ for name, f in ops.items():
 "#;
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let runs = args
-        .iter()
-        .position(|a| a == "--runs")
-        .and_then(|i| args.get(i + 1)?.parse().ok())
-        .unwrap_or(21);
+    let runs = runs_arg(21);
     let e = Engine::with_backend("cpu").expect("cpu backend");
     let x64 = e.from_vec(values(N, 0x5eed), &[N]).unwrap();
     let y64 = e.from_vec(values(N, 0xbeef), &[N]).unwrap();

@@ -20,7 +20,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 mod harness;
-use harness::{measure, report_impl};
+use harness::{measure, report_impl, runs_arg};
 
 const N: usize = 1 << 20;
 /// Elements per block handed to a routine: 16 KiB of f32 in and out, inside L1.
@@ -47,12 +47,7 @@ fn horner_avx512(x: &[f32], out: &mut [f32]) {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    let runs = args
-        .iter()
-        .position(|a| a == "--runs")
-        .and_then(|i| args.get(i + 1)?.parse().ok())
-        .unwrap_or(21);
+    let runs = runs_arg(21);
     let x: Vec<f32> = (0..N)
         .map(|i| ((i * 7919) % 2000) as f32 / 1000.0 - 1.0)
         .collect();

@@ -58,6 +58,15 @@ pub struct Measurement {
     pub peak_rss_mb: f64,
 }
 
+/// The `--runs N` argument, or `default`.
+pub fn runs_arg(default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == "--runs")
+        .and_then(|i| args.get(i + 1)?.parse().ok())
+        .unwrap_or(default)
+}
+
 /// Run `f` once to warm up, then `runs` times; `f` returns the seconds to count.
 pub fn measure(runs: usize, mut f: impl FnMut() -> f64) -> Measurement {
     // Start from an empty buffer pool, so each workload's peak RSS is its own.
