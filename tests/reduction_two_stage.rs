@@ -182,3 +182,47 @@ fn a_huge_generated_grid_stays_one_stage() {
     let s = e.sum(&e.add(&rows, &cols).unwrap(), None, false).unwrap();
     assert!(matches!(s.node().inputs()[0].op, Op::Reduce { .. }));
 }
+
+/// A full reduction of a lazy transpose reduces the operand in its memory order: the
+/// same values (up to the order of additions) as reducing the transposed array stored.
+#[test]
+fn a_full_reduction_of_a_transpose_reads_the_operand() {
+    let (rows, cols) = (37, 300);
+    let data = values(rows * cols, seed() ^ 11);
+    let stored_t: Vec<f64> = (0..cols)
+        .flat_map(|c| (0..rows).map(move |r| (r, c)))
+        .map(|(r, c)| data[r * cols + c])
+        .collect();
+    let e = Engine::with_backend("cpu").unwrap();
+    let m = e.from_vec(data.clone(), &[rows, cols]).unwrap();
+    let t = e.transpose(&m);
+    let f = Engine::with_backend("reference").unwrap();
+    let want_t = f.from_vec(stored_t, &[cols, rows]).unwrap();
+    for keep in [false, true] {
+        let got = [
+            e.sum(&t, None, keep).unwrap(),
+            e.max(&t, None, keep).unwrap(),
+            e.min(&t, None, keep).unwrap(),
+            e.mean(&t, None, keep).unwrap(),
+        ];
+        let want = [
+            f.sum(&want_t, None, keep).unwrap(),
+            f.max(&want_t, None, keep).unwrap(),
+            f.min(&want_t, None, keep).unwrap(),
+            f.mean(&want_t, None, keep).unwrap(),
+        ];
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!(g.shape(), w.shape());
+            let (g, w) = (g.to_vec::<f64>().unwrap()[0], w.to_vec::<f64>().unwrap()[0]);
+            assert!((g - w).abs() <= 1e-12 * (1.0 + w.abs()), "{g} vs {w}");
+        }
+    }
+    // The reduction reads m: no transpose left in the graph.
+    let s = e.sum(&t, None, false).unwrap();
+    let reads = s.node().inputs()[0].clone();
+    assert!(!matches!(reads.op, Op::Permute(_)), "{:?}", reads.op);
+    // argmax keeps the transposed order (an index into the transpose).
+    let got = e.argmax(&t, None).unwrap().to_vec::<i64>().unwrap();
+    let want = f.argmax(&want_t, None).unwrap().to_vec::<i64>().unwrap();
+    assert_eq!(got, want);
+}

@@ -46,6 +46,17 @@ impl Engine {
             ReduceOp::Any | ReduceOp::All => DType::Bool,
             _ => x.dtype(),
         };
+        // Every element once, in any order: a lazy transpose is reduced in its operand's
+        // memory order (`sum(m.T)` read m down its columns otherwise). Only the order
+        // of the additions changes.
+        if axes.len() == x.ndim() && !matches!(op, ReduceOp::ArgMin | ReduceOp::ArgMax) {
+            if let (Op::Permute(_), false) = (&x.node.op, x.is_evaluated()) {
+                let inner = self.wrap(x.node.inputs()[0].clone());
+                let out = self.reduce(op, &inner, None, false)?;
+                let ones = vec![1isize; if keepdims { x.ndim() } else { 0 }];
+                return self.reshape(&out, &ones);
+            }
+        }
         if let Some(out) = self.reduce_in_two_stages(op, x, &axes, keepdims)? {
             return Ok(out);
         }
