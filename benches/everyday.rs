@@ -174,15 +174,9 @@ ops = {
     "sum_plus_row": lambda: (m + m[:1]).sum(),
     "abs2_exp_1j": lambda: np.abs(np.exp(1j * m)) ** 2, "exp_1j": lambda: np.exp(1j * m),
 }
-for name, f in ops.items():
-    f()
-    t = []
-    for _ in range(runs):
-        t0 = time.perf_counter(); f(); t.append(time.perf_counter() - t0)
-    t.sort()
+def size_of(name):
     last = name.rsplit("_", 1)[-1]
-    size = int(last) if last.isdigit() and int(last) > 1 else s.size
-    print(json.dumps({"workload": name, "size": size, "median_s": t[len(t) // 2], "min_s": t[0], "runs": runs}))
+    return int(last) if last.isdigit() and int(last) > 1 else s.size
 "#;
 
 fn main() {

@@ -63,13 +63,6 @@ ops = {
     "tanh_f32": lambda: np.tanh(x), "arctan2_f32": lambda: np.arctan2(x, y),
     "w4_chain_f32": lambda: w4(x), "w4_chain_f64": lambda: w4(x64),
 }
-for name, f in ops.items():
-    f()
-    t = []
-    for _ in range(runs):
-        t0 = time.perf_counter(); f(); t.append(time.perf_counter() - t0)
-    t.sort()
-    print(json.dumps({"workload": name, "median_s": t[len(t) // 2], "min_s": t[0], "runs": runs}))
 "#;
 
 fn main() {

@@ -2,25 +2,12 @@
 //! trips, Parseval, every norm mode, rfft vs fft of real input, fftshift against its
 //! definition, axes other than the last, fusion at the edges, and bad input.
 
+#[path = "common/random.rs"]
+mod random;
 use mathengine::{Array, Complex64, DType, Engine, Error, Norm};
+use random::Rng;
 
 const TOL: f64 = 1e-9;
-
-/// xorshift64*: deterministic inputs.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64 - 0.5
-    }
-    fn complex(&mut self, n: usize) -> Vec<Complex64> {
-        (0..n)
-            .map(|_| Complex64::new(self.next(), self.next()))
-            .collect()
-    }
-}
 
 /// The textbook O(n²) DFT along the last axis of rows of length n.
 fn naive_dft(x: &[Complex64], n: usize, inverse: bool) -> Vec<Complex64> {

@@ -9,27 +9,12 @@
 #[path = "common/random.rs"]
 mod random;
 use mathengine::{Array, Complex32, Complex64, Engine, Norm};
+use random::Rng;
 use std::f64::consts::TAU;
 
 /// Odd: xorshift must not start from zero.
 fn seed() -> u64 {
     random::seed("fft_batched", 0x0ff7_5eed_u64) | 1
-}
-
-/// xorshift64*: values in [-0.5, 0.5).
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64 - 0.5
-    }
-    fn complex(&mut self, n: usize) -> Vec<Complex64> {
-        (0..n)
-            .map(|_| Complex64::new(self.next(), self.next()))
-            .collect()
-    }
 }
 
 fn strides(shape: &[usize]) -> Vec<usize> {

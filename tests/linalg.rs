@@ -4,27 +4,11 @@
 //! the normal equations solved by Gaussian elimination written here, norms of known
 //! values, and bad input (singular, non-square, mismatched, empty).
 
+#[path = "common/random.rs"]
+mod random;
 use mathengine::linalg::NormOrd;
 use mathengine::{Array, Complex64, DType, Engine, Error};
-
-/// xorshift64*: deterministic inputs in [-0.5, 0.5).
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64 - 0.5
-    }
-    fn vec(&mut self, n: usize) -> Vec<f64> {
-        (0..n).map(|_| self.next()).collect()
-    }
-    fn cvec(&mut self, n: usize) -> Vec<Complex64> {
-        (0..n)
-            .map(|_| Complex64::new(self.next(), self.next()))
-            .collect()
-    }
-}
+use random::Rng;
 
 fn arr(e: &Engine, v: &[f64], shape: &[usize]) -> Array {
     e.from_slice(v, shape).expect("input array")
@@ -236,8 +220,8 @@ fn matmul_in_other_dtypes() {
     let mut rng = Rng(77);
     // complex128
     let (sa, sb) = ([2, 3, 4], [4, 2]);
-    let a = rng.cvec(24);
-    let b = rng.cvec(8);
+    let a = rng.complex(24);
+    let b = rng.complex(8);
     let got = e
         .linalg
         .matmul(
@@ -364,11 +348,11 @@ fn solve_round_trips() {
     let want: Vec<f64> = want.iter().cycle().take(want.len() * 2).copied().collect();
     assert_close(&ax, &want, 1e-12, "broadcast A solve(A, B)");
     // complex128
-    let mut ac = rng.cvec(9);
+    let mut ac = rng.complex(9);
     for i in 0..3 {
         ac[i * 4] += Complex64::new(3.0, 0.0);
     }
-    let bc = rng.cvec(3);
+    let bc = rng.complex(3);
     let x = e
         .linalg
         .solve(
@@ -481,7 +465,7 @@ fn cholesky_factor_times_its_adjoint_is_a() {
     let (llt, _) = naive_matmul(&l, &[n, n], &transpose(&l, n, n), &[n, n]);
     assert_close(&llt, &a, 1e-12, "L Lᵀ");
     // complex Hermitian
-    let mc = rng.cvec(9);
+    let mc = rng.complex(9);
     let (mut ac, _) = naive_matmul(&mc, &[3, 3], &adjoint_c(&mc, 3, 3), &[3, 3]);
     for i in 0..3 {
         ac[i * 4] += Complex64::new(1.0, 0.0);
@@ -528,7 +512,7 @@ fn qr_round_trips_for_tall_wide_and_batched() {
         }
     }
     // complex: QᴴQ == I
-    let a = rng.cvec(12);
+    let a = rng.complex(12);
     let (q, r) = e.linalg.qr(&e.from_slice(&a, &[4, 3]).unwrap()).unwrap();
     let (qv, rv) = (c128s(&q), c128s(&r));
     let (qr, _) = naive_matmul(&qv, &[4, 3], &rv, &[3, 3]);
@@ -576,7 +560,7 @@ fn svd_round_trips() {
         "singular values of diag(3, -4)",
     );
     // complex, batched: S is real
-    let a = rng.cvec(2 * 3 * 2);
+    let a = rng.complex(2 * 3 * 2);
     let (u, s, vh) = e
         .linalg
         .svd(&e.from_slice(&a, &[2, 3, 2]).unwrap())
@@ -617,7 +601,7 @@ fn eigh_satisfies_a_v_equals_w_v() {
         "eigenvalues of [[2,1],[1,2]]",
     );
     // complex Hermitian: real eigenvalues, A v == w v
-    let mc = rng.cvec(9);
+    let mc = rng.complex(9);
     let ah: Vec<Complex64> = (0..9)
         .map(|i| mc[i] + mc[(i % 3) * 3 + i / 3].conj())
         .collect();

@@ -130,9 +130,27 @@ impl Options {
 /// Run a Python script that times numpy (argument: the number of runs) and prints one
 /// JSON object per line; each is printed as a row of impl "numpy" (with `size` when the
 /// script gives none). Skipped, said on stderr, where `python3` has no numpy.
+/// The timing loop appended to every `numpy_rows` script: each of the script's `ops`
+/// once to warm up, then `runs` times; a JSON line each (with `size_of(name)` where the
+/// script defines it).
+const NUMPY_TIMING: &str = r#"
+import json, time
+for name, f in ops.items():
+    f()
+    t = []
+    for _ in range(runs):
+        t0 = time.perf_counter(); f(); t.append(time.perf_counter() - t0)
+    t.sort()
+    row = {"workload": name, "median_s": t[len(t) // 2], "min_s": t[0], "runs": runs}
+    if "size_of" in globals():
+        row["size"] = size_of(name)
+    print(json.dumps(row))
+"#;
+
 pub fn numpy_rows(script: &str, runs: usize, size: Option<usize>) {
+    let script = format!("{script}\n{NUMPY_TIMING}");
     let out = std::process::Command::new("python3")
-        .args(["-c", script, &runs.to_string()])
+        .args(["-c", &script, &runs.to_string()])
         .output();
     let tag = match size {
         Some(n) => format!("{{\"impl\":\"numpy\",\"size\":{n},"),

@@ -52,18 +52,19 @@ impl CpuBackend {
     }
 }
 
-/// Raw pointers made shareable across the worker threads of one launch.
+/// Raw pointers of one launch made shareable across its worker threads (the runners in
+/// cpu_rows, cpu_split and cpu_tiled take them too).
 #[derive(Clone, Copy)]
-struct Ptrs {
-    params: *const [u64; 2],
-    inputs: *const *const u8,
-    outputs: *const *mut u8,
+pub(super) struct LaunchPtrs {
+    pub(super) params: *const [u64; 2],
+    pub(super) inputs: *const *const u8,
+    pub(super) outputs: *const *mut u8,
 }
 // SAFETY: the pointed-to memory (params, input and output pointer arrays, and the
-// buffers they point to) outlives the launch, which returns only after every block
-// finished; inputs are only read, and every block writes a disjoint range of the outputs.
-unsafe impl Send for Ptrs {}
-unsafe impl Sync for Ptrs {}
+// buffers they point to) outlives the launch, which returns only after every task
+// finished; inputs are only read, and every task writes a disjoint range of the outputs.
+unsafe impl Send for LaunchPtrs {}
+unsafe impl Sync for LaunchPtrs {}
 
 /// A parameter in its 16-byte slot: the value's bytes in its dtype's representation.
 fn param_slot(s: &Scalar, t: DType) -> [u64; 2] {
@@ -116,7 +117,7 @@ impl Backend for CpuBackend {
             .collect();
         let in_ptrs: Vec<*const u8> = hosts.iter().map(|h| h.as_ptr()).collect();
         let out_ptrs: Vec<*mut u8> = outs.iter_mut().map(|h| h.as_mut_ptr()).collect();
-        let ptrs = Ptrs {
+        let ptrs = LaunchPtrs {
             params: params.as_ptr(),
             inputs: in_ptrs.as_ptr(),
             outputs: out_ptrs.as_ptr(),
@@ -164,8 +165,7 @@ impl Backend for CpuBackend {
                 super::cpu_rows::run(
                     &compiled,
                     op,
-                    ptrs.params,
-                    ptrs.inputs,
+                    ptrs,
                     out_ptrs[0] as *mut f64,
                     len,
                     rlen,
@@ -175,17 +175,7 @@ impl Backend for CpuBackend {
         } else if let Some(split) = split {
             // SAFETY: as for `run` above, over the whole launch; the one output buffer
             // has `len` elements of the kernel's output dtype.
-            unsafe {
-                super::cpu_split::run(
-                    &compiled,
-                    split,
-                    ptrs.params,
-                    ptrs.inputs,
-                    out_ptrs[0],
-                    len,
-                    rlen,
-                )
-            };
+            unsafe { super::cpu_split::run(&compiled, split, ptrs, out_ptrs[0], len, rlen) };
         } else if len <= block
             || (kernel.reduction.is_none()
                 && len.saturating_mul(element_cost(kernel)) < SERIAL_WORK)
@@ -193,16 +183,7 @@ impl Backend for CpuBackend {
             run(0, len);
         } else if super::cpu_tiled::worth_tiling(len, launch.tile_cols) {
             // SAFETY: as for `run` above, over the whole launch.
-            unsafe {
-                super::cpu_tiled::run(
-                    &compiled,
-                    ptrs.params,
-                    ptrs.inputs,
-                    ptrs.outputs,
-                    len,
-                    launch.tile_cols,
-                )
-            };
+            unsafe { super::cpu_tiled::run(&compiled, ptrs, len, launch.tile_cols) };
         } else {
             let blocks = len.div_ceil(block);
             (0..blocks)

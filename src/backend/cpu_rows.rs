@@ -6,6 +6,7 @@
 //! own disjoint groups of outputs and every output's order of operations is fixed, so
 //! results do not depend on the grouping or the thread count.
 
+use super::cpu::LaunchPtrs;
 use mathengine_codegen::rows::{RowsArgs, ROW_BLOCK};
 use mathengine_codegen::CompiledKernel;
 use mathengine_ir::ReduceOp;
@@ -20,35 +21,21 @@ pub(super) fn worth_rows(len: usize, rlen: usize) -> bool {
     len >= 4 && rlen >= 2
 }
 
-/// Raw pointers of one launch made shareable across workers.
-#[derive(Clone, Copy)]
-struct Args {
-    params: *const [u64; 2],
-    inputs: *const *const u8,
-}
-// SAFETY: the memory outlives the launch (it returns after every task finished) and is
-// only read.
-unsafe impl Send for Args {}
-unsafe impl Sync for Args {}
-
 /// Run `compiled` (a float64 sum, product, min or max: `op`) over outputs `0..len`, each
 /// reduced over `0..rlen`, writing float64 outputs to `out`. `serial`: on this thread.
 ///
 /// # Safety
 /// As `CompiledKernel::call` for the whole launch, with `out` the kernel's one float64
 /// output buffer of `len` elements.
-#[allow(clippy::too_many_arguments)]
 pub(super) unsafe fn run(
     compiled: &CompiledKernel,
     op: ReduceOp,
-    params: *const [u64; 2],
-    inputs: *const *const u8,
+    args: LaunchPtrs,
     out: *mut f64,
     len: usize,
     rlen: usize,
     serial: bool,
 ) {
-    let args = Args { params, inputs };
     // SAFETY: the caller's contract: `out` holds `len` float64 outputs.
     let out = unsafe { std::slice::from_raw_parts_mut(out, len) };
     let threads = if serial {
@@ -86,7 +73,7 @@ pub(super) unsafe fn run(
 unsafe fn fold_outputs(
     compiled: &CompiledKernel,
     prod: bool,
-    a: Args,
+    a: LaunchPtrs,
     o0: usize,
     out: &mut [f64],
     rlen: usize,
@@ -142,7 +129,7 @@ unsafe fn fold_outputs(
 unsafe fn extreme_outputs(
     compiled: &CompiledKernel,
     max: bool,
-    a: Args,
+    a: LaunchPtrs,
     o0: usize,
     out: &mut [f64],
     rlen: usize,

@@ -4,6 +4,7 @@
 //! `mathengine_codegen::split`), so the result is the unsplit kernel's, bit for bit,
 //! whatever the thread count.
 
+use super::cpu::LaunchPtrs;
 use mathengine_codegen::split::{PartialState, SplitReduction, SPLIT_CHUNK};
 use mathengine_codegen::CompiledKernel;
 use rayon::prelude::*;
@@ -20,17 +21,6 @@ pub(super) fn worth_splitting(len: usize, rlen: usize) -> bool {
 /// Chunks of reduced elements below which a reduction runs unsplit (see above).
 const MIN_SPLIT_CHUNKS: usize = 16;
 
-/// Raw pointers of one launch made shareable across workers.
-#[derive(Clone, Copy)]
-struct Args {
-    params: *const [u64; 2],
-    inputs: *const *const u8,
-}
-// SAFETY: the memory outlives the launch (it returns after every chunk finished) and is
-// only read.
-unsafe impl Send for Args {}
-unsafe impl Sync for Args {}
-
 /// Run `compiled` over outputs `0..len`, each reduced over `0..rlen` in chunks, writing
 /// output `o` at `out + o * split.output_size()`.
 ///
@@ -40,15 +30,13 @@ unsafe impl Sync for Args {}
 pub(super) unsafe fn run(
     compiled: &CompiledKernel,
     split: SplitReduction,
-    params: *const [u64; 2],
-    inputs: *const *const u8,
+    args: LaunchPtrs,
     out: *mut u8,
     len: usize,
     rlen: usize,
 ) {
     let chunks = rlen.div_ceil(SPLIT_CHUNK);
     let mut states: Vec<PartialState> = vec![[0; 4]; len * chunks];
-    let args = Args { params, inputs };
     states.par_iter_mut().enumerate().for_each(|(k, state)| {
         let a = args;
         let (o, c) = (k / chunks, k % chunks);

@@ -8,6 +8,7 @@
 //! next rows reuse, where a plain row-by-row walk would touch a new line per element.
 //! Each output element is computed by the same code either way, so only speed changes.
 
+use super::cpu::LaunchPtrs;
 use mathengine_codegen::band::{BandArgs, BAND};
 use mathengine_codegen::CompiledKernel;
 use rayon::prelude::*;
@@ -29,35 +30,11 @@ pub(super) fn worth_tiling(len: usize, cols: usize) -> bool {
     cols >= 16 && len / cols.max(1) >= 16 && len.is_multiple_of(cols)
 }
 
-/// Raw pointers of one launch made shareable across workers.
-#[derive(Clone, Copy)]
-struct Args {
-    params: *const [u64; 2],
-    inputs: *const *const u8,
-    outputs: *const *mut u8,
-}
-// SAFETY: the memory outlives the launch (it returns after every band finished); inputs
-// are only read and every call writes a disjoint range of the outputs.
-unsafe impl Send for Args {}
-unsafe impl Sync for Args {}
-
 /// Run `compiled` over outputs `0..len` in tiles of rows of `cols`.
 ///
 /// # Safety
 /// As `CompiledKernel::call` for the whole launch (outputs `0..len`).
-pub(super) unsafe fn run(
-    compiled: &CompiledKernel,
-    params: *const [u64; 2],
-    inputs: *const *const u8,
-    outputs: *const *mut u8,
-    len: usize,
-    cols: usize,
-) {
-    let args = Args {
-        params,
-        inputs,
-        outputs,
-    };
+pub(super) unsafe fn run(compiled: &CompiledKernel, args: LaunchPtrs, len: usize, cols: usize) {
     let rows = len / cols;
     if compiled.has_band() {
         // SAFETY: the caller's contract.
@@ -86,7 +63,7 @@ pub(super) unsafe fn run(
 ///
 /// # Safety
 /// As `run`, for an output of `rows * cols` elements.
-unsafe fn run_bands(compiled: &CompiledKernel, args: Args, rows: usize, cols: usize) {
+unsafe fn run_bands(compiled: &CompiledKernel, args: LaunchPtrs, rows: usize, cols: usize) {
     let bands = cols / BAND;
     let chunks = rows.div_ceil(BAND_ROWS);
     let row_range = |c: usize| (c * BAND_ROWS, ((c + 1) * BAND_ROWS).min(rows));

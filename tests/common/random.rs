@@ -40,3 +40,25 @@ pub fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
         .expect("thread pool")
         .install(f)
 }
+
+/// xorshift64*: deterministic values in [-0.5, 0.5) from the seed `Rng(seed)`.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> f64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+    }
+
+    pub fn vec(&mut self, n: usize) -> Vec<f64> {
+        (0..n).map(|_| self.next()).collect()
+    }
+
+    pub fn complex(&mut self, n: usize) -> Vec<mathengine::Complex64> {
+        (0..n)
+            .map(|_| mathengine::Complex64::new(self.next(), self.next()))
+            .collect()
+    }
+}
