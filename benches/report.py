@@ -40,9 +40,13 @@ WORKLOAD_TITLES = {
     "W2": "weighted sum of the 66 modes",
     "W2-XY": "W2 by zernike_sum_xy on (x, y): no hypot/arctan2/trig",
     "W3": "PSF: pupil, zero-padded fft2, |.|^2",
+    "W1-f32": "W1 on a float32 grid (from Python, numpy beside)",
+    "W2-f32": "W2 on a float32 grid (from Python, numpy beside)",
+    "W3-c64": "W3 with a complex64 pupil (from Python, numpy/scipy beside)",
     "FFT2": "fft2 of a complex128 array alone",
     "FFT2-C64": "fft2 of a complex64 array alone",
     "W4": "sin(x)^2 + cos(x) exp(-x^2), 4M elements",
+    "W4-f32": "W4 in float32 (from Python, numpy beside)",
     "W5": "per-evaluation overhead, 1000 elements",
     "W6": "cold compile of a new 20-op expression",
     "NODE": "building one node from Python (x * 2.0), per node",
@@ -148,6 +152,10 @@ def run_python(py, sizes, quick):
     try:
         for n in sizes:
             records += json_lines(base + ["--only", "W1,W2,W3", "--size", str(n)])
+            # float32 W1/W2, complex64 W3 beside numpy (issue 13)
+            records += json_lines(base + ["--only", "W1,W2,W3", "--size", str(n),
+                                          "--dtype", "float32"])
+        records += json_lines(base + ["--only", "W4", "--dtype", "float32"])
         records += json_lines(base + ["--only", "W4,W5"])
         # prysm's workflows on numpy and on mathengine, side by side (docs/prysm.md).
         prysm = [str(py), str(ROOT / "benches" / "prysm_workflows.py")]
@@ -240,7 +248,7 @@ def markdown(records, machine, command, date):
            "| workload | size | " + " | ".join(impls) + " |",
            "|---|---|" + "---|" * len(impls)]
     for w, n in ordered_keys(records):
-        me = by.get((w, n, "mathengine-cpu"))
+        me = by.get((w, n, "mathengine-cpu")) or by.get((w, n, "mathengine-python"))
         cells = []
         for impl in impls:
             r = by.get((w, n, impl))
@@ -255,7 +263,7 @@ def markdown(records, machine, command, date):
             "| workload | size | implementation | median | min | ratio to mathengine | peak RSS (MB) | runs |",
             "|---|---|---|---|---|---|---|---|"]
     for w, n in ordered_keys(records):
-        me = by.get((w, n, "mathengine-cpu"))
+        me = by.get((w, n, "mathengine-cpu")) or by.get((w, n, "mathengine-python"))
         rows = sorted((r for r in records if (r["workload"], r["size"]) == (w, n)),
                       key=lambda r: r["median_s"])
         for r in rows:
