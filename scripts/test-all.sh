@@ -4,6 +4,7 @@
 # 1. the Rust workspace's tests (debug build; dependencies are optimised, see Cargo.toml);
 # 2. the hostile-input suites once more in a release build, where integer overflow does
 #    not trap: a size that wrapped would show up as a wrong answer instead of a panic;
+#    and the wide float32 loops at their AVX2 level;
 # 3. the Python package: built into a virtual environment (target/py-venv) and tested with
 #    pytest against numpy.
 set -euo pipefail
@@ -12,4 +13,7 @@ cd "$(dirname "$0")/.."
 cargo test --workspace
 cargo test --release --test hostile_creation --test hostile_math --test hostile_fft_linalg \
     --test hostile_backends --test threads
+# The wide float32 loops once more at their AVX2 level (the run above used the widest
+# this CPU has), against the JIT and libm.
+MATHENGINE_WIDE_F32=avx2 cargo test --release --test wide_f32 --test ulp_f32
 scripts/test-python.sh

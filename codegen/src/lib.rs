@@ -10,7 +10,8 @@
 //! the index in the vector loop as induction variables), `band` (elementwise kernels
 //! over bands of columns, for transposed operands), `any_all` (any/all in masks, stopping early),
 //! `extreme` (float64 min/max/argmin/argmax without index chains),
-//! `math` (inline f64x2 and f32x4 transcendentals, one file per function family), `runtime`
+//! `math` (inline f64x2 and f32x4 transcendentals, one file per function family, and
+//! precompiled wide float32 loops for one-function kernels), `runtime`
 //! (helpers kernels call).
 
 mod any_all;
@@ -33,3 +34,4 @@ mod vector;
 
 pub use cache::{CacheStats, KernelCache};
 pub use jit::{compile, isa_description, CompiledKernel};
+pub use math::{wide_unary_f32, WideLoop};

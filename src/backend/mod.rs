@@ -20,6 +20,7 @@ mod cpu_linalg;
 mod cpu_rows;
 mod cpu_split;
 mod cpu_tiled;
+mod cpu_wide;
 #[cfg(feature = "cuda")]
 pub mod cuda;
 /// The cuda backend is compiled only with the `cuda` cargo feature (on by default);

@@ -119,8 +119,8 @@ fn sign(k: usize) -> f64 {
 
 /// fdlibm's pi/2 parts: the first has 33 significant bits; PIO2_TAIL is the rest of
 /// pi/2 below FRAC_PI_2 (so the low constant is pi/2 - PIO2_HI to about 2^-100).
-const PIO2_HI: f64 = f64::from_bits(0x3FF921FB54400000);
-const PIO2_TAIL: f64 = 6.123233995736766e-17;
+pub(super) const PIO2_HI: f64 = f64::from_bits(0x3FF921FB54400000);
+pub(super) const PIO2_TAIL: f64 = 6.123233995736766e-17;
 
 /// e^x of an f32x4 register, in f32: x = n ln2 + r (n * LN2_HI_F32 and the first
 /// subtraction exact), e^r by its Taylor polynomial to degree 7 (truncation below
@@ -170,9 +170,9 @@ pub fn exp_f32(e: &mut Emitter, x: Value) -> Value {
 }
 
 /// 1.5 * 2^23: adding it rounds an f32 to an integer held in the low mantissa bits.
-const SHIFTER_F32: f32 = 12582912.0;
+pub(super) const SHIFTER_F32: f32 = 12582912.0;
 /// ln 2 to 16 bits: n * LN2_HI_F32 is exact for |n| < 2^8.
-const LN2_HI_F32: f32 = 0.693_145_75;
+pub(super) const LN2_HI_F32: f32 = 0.693_145_75;
 
 /// min(max(x, lo), hi) for f32x4 with compares and selects (a NaN lane compares false
 /// and stays NaN); cheaper than fmin/fmax, which order zeros and NaNs.
@@ -301,7 +301,7 @@ fn tanh_wide(e: &mut Emitter, x: Value) -> Value {
 }
 
 /// ln 2 - f64 LN_2.
-const LN2_TAIL: f64 = 2.319_046_813_846_3e-17;
+pub(super) const LN2_TAIL: f64 = 2.319_046_813_846_3e-17;
 
 /// atan2(y, x) for f64x2 lanes holding normal f32 values (the caller sends zeros,
 /// infinities, NaNs and subnormals to libm), to f32 accuracy: with a = min(|x|, |y|),

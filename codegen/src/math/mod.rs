@@ -21,7 +21,8 @@
 //!
 //! float32 (f32x4 registers): `f32` has sin, cos, exp, log, tanh and arctan2 of their
 //! own (exp in f32, the others in f64 to f32 accuracy); `widen` runs every other
-//! function's f64x2 routine on the widened lanes and rounds once.
+//! function's f64x2 routine on the widened lanes and rounds once. `wide_f32` has the
+//! same float32 algorithms as precompiled loops for the widest registers the CPU has.
 
 mod complex;
 mod double_double;
@@ -34,6 +35,7 @@ mod log;
 mod slow_path;
 mod trig;
 mod vec_ops;
+mod wide_f32;
 mod widen;
 
 pub(crate) use complex::exp as complex_exp;
@@ -45,6 +47,7 @@ pub(crate) use inverse_trig::{atan, atan2};
 pub(crate) use log::{log, log10, log1p, log2};
 pub(crate) use trig::tan;
 pub(crate) use vec_ops::copysign;
+pub use wide_f32::{wide_unary_f32, WideLoop};
 pub(crate) use widen::{demote, promote, widened};
 
 /// sin(x) and/or cos(x) of an f64x2 or f32x4 register.
