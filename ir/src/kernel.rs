@@ -49,6 +49,44 @@ pub enum Inst {
     },
 }
 
+impl Inst {
+    /// The values this instruction reads, in order.
+    pub fn operands(&self) -> Vec<ValueId> {
+        match *self {
+            Inst::Index | Inst::ReduceIndex | Inst::Param(_) | Inst::Const(_) => vec![],
+            Inst::Load { index, .. } => vec![index],
+            Inst::Unary(_, a) | Inst::Cast(a) => vec![a],
+            Inst::Binary(_, a, b) => vec![a, b],
+            Inst::Select(c, a, b) => vec![c, a, b],
+            Inst::Random { seed, counter, .. } => vec![seed, counter],
+        }
+    }
+
+    /// This instruction reading `f(v)` in place of each operand `v`.
+    pub fn map_operands(&self, f: impl Fn(ValueId) -> ValueId) -> Inst {
+        match self.clone() {
+            Inst::Load { input, index } => Inst::Load {
+                input,
+                index: f(index),
+            },
+            Inst::Unary(op, a) => Inst::Unary(op, f(a)),
+            Inst::Cast(a) => Inst::Cast(f(a)),
+            Inst::Binary(op, a, b) => Inst::Binary(op, f(a), f(b)),
+            Inst::Select(c, a, b) => Inst::Select(f(c), f(a), f(b)),
+            Inst::Random {
+                dist,
+                seed,
+                counter,
+            } => Inst::Random {
+                dist,
+                seed: f(seed),
+                counter: f(counter),
+            },
+            other => other,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Instr {
     pub inst: Inst,

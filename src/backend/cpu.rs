@@ -109,7 +109,6 @@ impl Backend for CpuBackend {
                 Arc::new(mathengine_ir::pool::PooledBuffer::new(out)) as BufferRef
             ]);
         }
-        let compiled = self.cache.get(kernel)?;
         let mut outs: Vec<HostBuffer> = kernel
             .output_dtypes
             .iter()
@@ -129,6 +128,13 @@ impl Backend for CpuBackend {
             outputs: out_ptrs.as_ptr(),
         };
         let (len, rlen) = (launch.len, launch.reduce_len);
+        if let Some(plan) = super::cpu_staged::plan(kernel, len, &self.cache)? {
+            // SAFETY: `check_arguments` confirmed the launch contract (see `run` below);
+            // `ptrs` hold the kernel's parameters, inputs and `len`-element outputs.
+            unsafe { super::cpu_staged::run(&plan, ptrs, in_ptrs.len(), len) };
+            return Ok(pooled(outs));
+        }
+        let compiled = self.cache.get(kernel)?;
         // A reduction's work per output is its reduced length.
         let block = if kernel.reduction.is_some() {
             (BLOCK / rlen.max(1)).max(1)
@@ -196,10 +202,7 @@ impl Backend for CpuBackend {
                 .into_par_iter()
                 .for_each(|b| run(b * block, ((b + 1) * block).min(len)));
         }
-        Ok(outs
-            .into_iter()
-            .map(|b| Arc::new(mathengine_ir::pool::PooledBuffer::new(b)) as BufferRef)
-            .collect())
+        Ok(pooled(outs))
     }
 
     fn supports_library(&self, _call: &LibraryCall) -> super::Support {
@@ -235,6 +238,12 @@ impl Backend for CpuBackend {
             compile_seconds: s.compile_seconds,
         }
     }
+}
+
+fn pooled(outs: Vec<HostBuffer>) -> Vec<BufferRef> {
+    outs.into_iter()
+        .map(|b| Arc::new(mathengine_ir::pool::PooledBuffer::new(b)) as BufferRef)
+        .collect()
 }
 
 /// A rough cost of one element of an elementwise kernel: one per instruction, 32 per

@@ -19,6 +19,7 @@ mod cpu_fft;
 mod cpu_linalg;
 mod cpu_rows;
 mod cpu_split;
+mod cpu_staged;
 mod cpu_tiled;
 mod cpu_wide;
 #[cfg(feature = "cuda")]
