@@ -34,4 +34,4 @@ mod vector;
 
 pub use cache::{CacheStats, KernelCache};
 pub use jit::{compile, isa_description, CompiledKernel};
-pub use math::{wide_unary_f32, WideLoop};
+pub use math::{wide_level, wide_unary_f32, WideLevel, WideLoop};

@@ -104,10 +104,14 @@ impl Backend for CpuBackend {
         // compiled code runs: see the SAFETY note below.
         check_arguments(kernel, launch, &hosts)?;
         if let Some(f) = super::cpu_wide::plan(kernel, launch) {
-            let out = super::cpu_wide::run(f, hosts[0])?;
-            return Ok(vec![
-                Arc::new(mathengine_ir::pool::PooledBuffer::new(out)) as BufferRef
-            ]);
+            return Ok(pooled(vec![super::cpu_wide::run(f, hosts[0])?]));
+        }
+        if let Some(plan) = super::cpu_extreme::plan(kernel, launch) {
+            let (len, rlen) = (launch.len, launch.reduce_len);
+            // None: a NaN or a zero min/max, which the JIT's indexed fold decides.
+            if let Some(out) = super::cpu_extreme::run(plan, hosts[0], len, rlen)? {
+                return Ok(pooled(vec![out]));
+            }
         }
         let mut outs: Vec<HostBuffer> = kernel
             .output_dtypes

@@ -15,6 +15,7 @@
 //! `examples/custom_backend.rs` is a complete backend defined outside the crate.
 
 pub mod cpu;
+mod cpu_extreme;
 mod cpu_fft;
 mod cpu_linalg;
 mod cpu_rows;

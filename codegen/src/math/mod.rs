@@ -47,7 +47,7 @@ pub(crate) use inverse_trig::{atan, atan2};
 pub(crate) use log::{log, log10, log1p, log2};
 pub(crate) use trig::tan;
 pub(crate) use vec_ops::copysign;
-pub use wide_f32::{wide_unary_f32, WideLoop};
+pub use wide_f32::{level as wide_level, wide_unary_f32, Level as WideLevel, WideLoop};
 pub(crate) use widen::{demote, promote, widened};
 
 /// sin(x) and/or cos(x) of an f64x2 or f32x4 register.

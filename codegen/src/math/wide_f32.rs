@@ -44,18 +44,21 @@ pub fn wide_unary_f32(op: UnaryOp) -> Option<WideLoop> {
     }
 }
 
-#[derive(Clone, Copy)]
-enum Level {
+/// The vector extensions a precompiled wide loop may use on this CPU.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// avx512f, avx512dq, avx512vl and fma.
     Avx512,
+    /// avx2 and fma.
     Avx2,
 }
 
-/// The widest level this CPU has, lowered by `MATHENGINE_WIDE_F32=avx2` or turned off
-/// by `MATHENGINE_WIDE_F32=off` (read once; for comparing the levels and the JIT).
-fn level() -> Option<Level> {
+/// The widest level this CPU has, lowered by `MATHENGINE_WIDE=avx2` or turned off
+/// by `MATHENGINE_WIDE=off` (read once; for comparing the levels and the JIT).
+pub fn level() -> Option<Level> {
     static LEVEL: std::sync::OnceLock<Option<Level>> = std::sync::OnceLock::new();
     *LEVEL.get_or_init(|| {
-        let cap = std::env::var("MATHENGINE_WIDE_F32").unwrap_or_default();
+        let cap = std::env::var("MATHENGINE_WIDE").unwrap_or_default();
         let best = detected()?;
         match (cap.as_str(), best) {
             ("off", _) => None,
