@@ -33,6 +33,10 @@ fn graphs() -> Vec<(&'static str, Graph)> {
             let wide = x.astype(DType::F64) * 3.0;
             vec![(wide.astype(DType::F32).exp() + y).astype(DType::F64) * 2.0]
         }),
+        ("arctan2_chain", |e, x, y| {
+            let t = e.arctan2(&(x * 2.0), &(y + 0.5)).unwrap();
+            vec![t.cos() * (y * y).exp() + t]
+        }),
         ("shared_operand", |e, x, y| {
             let a = x * y + 1.0;
             vec![a.sin() - a.cos() + e.log(&(a.square() + 1.0)).unwrap()]

@@ -128,3 +128,66 @@ fn special_values_in_a_large_array_are_libms() {
         }
     }
 }
+
+/// arctan2's wide loop (two contiguous float32 operands): bit for bit against the JIT
+/// on normal operands of every sign and ratio; and libm's value for every pair with a
+/// special operand, in a large array.
+#[test]
+fn arctan2_loop_matches_the_jit_and_libm() {
+    let e = Engine::with_backend("cpu").expect("cpu backend");
+    let seed = random::seed("wide_f32_atan2", 0x07a2_f32a);
+    let atan2 = |a: &[f32], b: &[f32]| -> Vec<f32> {
+        let n = a.len();
+        let y = e.from_vec(a.to_vec(), &[n]).unwrap();
+        let x = e.from_vec(b.to_vec(), &[n]).unwrap();
+        e.arctan2(&y, &x).unwrap().to_vec::<f32>().unwrap()
+    };
+    for n in [4096, 4099, 32768, 50_001] {
+        // Magnitudes from 1e-3 to 1e3 so every octant and ratio shows up.
+        let mag = |v: f64, w: f64| (v.signum() * 10f64.powf(3.0 * w)) as f32;
+        let u = random::values(2 * n, seed ^ n as u64);
+        let a: Vec<f32> = (0..n).map(|i| mag(u[i], u[2 * n - 1 - i])).collect();
+        let b: Vec<f32> = (0..n).map(|i| mag(u[n + i], u[i])).collect();
+        let wide = atan2(&a, &b);
+        let jit: Vec<f32> = a
+            .chunks(2000)
+            .zip(b.chunks(2000))
+            .flat_map(|(p, q)| atan2(p, q))
+            .collect();
+        for i in 0..n {
+            let d = ulps::ulps_f32(wide[i], jit[i]);
+            assert!(
+                d == 0 || (i >= n - n % 8 && d <= 1),
+                "arctan2({:e}, {:e}) at {i} of {n}: wide {:e}, jit {:e}",
+                a[i],
+                b[i],
+                wide[i],
+                jit[i]
+            );
+        }
+    }
+    let n = SPECIALS.len() * SPECIALS.len() + 5000;
+    let mut a = vec![0.5f32; n];
+    let mut b = vec![-2.0f32; n];
+    for (k, (p, q)) in SPECIALS
+        .iter()
+        .flat_map(|p| SPECIALS.iter().map(move |q| (*p, *q)))
+        .enumerate()
+    {
+        a[k * 23 % n] = p;
+        b[k * 23 % n] = q;
+    }
+    let got = atan2(&a, &b);
+    for i in 0..n {
+        let want = a[i].atan2(b[i]);
+        let special = |v: f32| !v.is_normal();
+        if special(a[i]) || special(b[i]) {
+            let same = (want.is_nan() && got[i].is_nan()) || want.to_bits() == got[i].to_bits();
+            assert!(
+                same,
+                "arctan2({:e}, {:e}) = {:e}, libm gives {want:e}",
+                a[i], b[i], got[i]
+            );
+        }
+    }
+}

@@ -104,7 +104,7 @@ impl Backend for CpuBackend {
         // compiled code runs: see the SAFETY note below.
         check_arguments(kernel, launch, &hosts)?;
         if let Some(f) = super::cpu_wide::plan(kernel, launch) {
-            return Ok(pooled(vec![super::cpu_wide::run(f, hosts[0])?]));
+            return Ok(pooled(vec![super::cpu_wide::run(f, &hosts)?]));
         }
         if let Some(plan) = super::cpu_extreme::plan(kernel, launch) {
             let (len, rlen) = (launch.len, launch.reduce_len);

@@ -1,5 +1,6 @@
 //! Fused elementwise kernels with float32 functions that have wide loops (sin, cos,
-//! exp, log, tanh: `mathengine_codegen::wide_unary_f32`) run in stages over blocks of
+//! exp, log, tanh, arctan2: `mathengine_codegen::wide_unary_f32` / `wide_binary_f32`)
+//! run in stages over blocks of
 //! a few thousand elements: a JIT kernel computes the functions' operands into scratch,
 //! the wide loops (AVX-512/AVX2) apply the functions, and the rest of the kernel, with
 //! each function's value loaded from scratch, writes the outputs. The blocks stay in
@@ -9,7 +10,9 @@
 //! The values are those of the unstaged kernel: the wide loops compute the JIT's bits.
 
 use super::cpu::LaunchPtrs;
-use mathengine_codegen::{wide_unary_f32, CompiledKernel, KernelCache, WideLoop};
+use mathengine_codegen::{
+    wide_binary_f32, wide_unary_f32, CompiledKernel, KernelCache, WideLoop, WideLoop2,
+};
 use mathengine_ir::{DType, Inst, Instr, Kernel, Result, ValueId};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -22,12 +25,19 @@ const BLOCK: usize = 2048;
 /// Elements per task when the launch is split across threads.
 const TASK: usize = 16384;
 
+/// A function with a wide loop, of one or two operands.
+#[derive(Clone, Copy)]
+enum Wide {
+    One(WideLoop),
+    Two(WideLoop2),
+}
+
 /// One stage: a kernel whose outputs are the operands of this stage's functions, and
-/// for each function (operand output, wide loop, result slot).
+/// for each function (its wide loop, the operand outputs it reads, its result slot).
 struct Stage {
     operands: Arc<CompiledKernel>,
     n_operands: usize,
-    apply: Vec<(usize, WideLoop, usize)>,
+    apply: Vec<(Wide, Vec<usize>, usize)>,
 }
 
 pub(super) struct StagedPlan {
@@ -43,17 +53,25 @@ pub(super) fn plan(kernel: &Kernel, len: usize, cache: &KernelCache) -> Result<O
     if kernel.reduction.is_some() || len < STAGED_MIN {
         return Ok(None);
     }
-    let heavy: Vec<(ValueId, WideLoop)> = kernel
+    let f32_operands = |i: &Instr| {
+        i.dtype == DType::F32
+            && i.inst
+                .operands()
+                .iter()
+                .all(|&a| kernel.body[a as usize].dtype == DType::F32)
+    };
+    let heavy: Vec<(ValueId, Wide)> = kernel
         .body
         .iter()
         .enumerate()
-        .filter_map(|(v, i)| match i.inst {
-            Inst::Unary(op, a)
-                if i.dtype == DType::F32 && kernel.body[a as usize].dtype == DType::F32 =>
-            {
-                wide_unary_f32(op).map(|f| (v as ValueId, f))
-            }
-            _ => None,
+        .filter(|(_, i)| f32_operands(i))
+        .filter_map(|(v, i)| {
+            let wide = match i.inst {
+                Inst::Unary(op, _) => wide_unary_f32(op).map(Wide::One),
+                Inst::Binary(op, _, _) => wide_binary_f32(op).map(Wide::Two),
+                _ => None,
+            };
+            wide.map(|w| (v as ValueId, w))
         })
         .collect();
     if heavy.is_empty() {
@@ -67,8 +85,12 @@ pub(super) fn plan(kernel: &Kernel, len: usize, cache: &KernelCache) -> Result<O
     // A function's stage: one past the latest function its operand depends on.
     let mut stage_of = HashMap::new();
     for &(v, _) in &heavy {
-        let operand = kernel.body[v as usize].inst.operands()[0];
-        let s = 1 + latest_stage(kernel, operand, &slot, &stage_of);
+        let operands = kernel.body[v as usize].inst.operands();
+        let s = 1 + operands
+            .iter()
+            .map(|&a| latest_stage(kernel, a, &slot, &stage_of))
+            .max()
+            .unwrap_or(0);
         stage_of.insert(v, s);
     }
     let n_stages = stage_of.values().copied().max().unwrap_or(0);
@@ -77,12 +99,18 @@ pub(super) fn plan(kernel: &Kernel, len: usize, cache: &KernelCache) -> Result<O
         let mut roots: Vec<ValueId> = Vec::new();
         let mut apply = Vec::new();
         for &(v, f) in heavy.iter().filter(|(v, _)| stage_of[v] == s) {
-            let operand = kernel.body[v as usize].inst.operands()[0];
-            let k = roots.iter().position(|&r| r == operand).unwrap_or_else(|| {
-                roots.push(operand);
-                roots.len() - 1
-            });
-            apply.push((k, f, slot[&v]));
+            let columns = kernel.body[v as usize]
+                .inst
+                .operands()
+                .into_iter()
+                .map(|a| {
+                    roots.iter().position(|&r| r == a).unwrap_or_else(|| {
+                        roots.push(a);
+                        roots.len() - 1
+                    })
+                })
+                .collect();
+            apply.push((f, columns, slot[&v]));
         }
         let operands = derive(kernel, &roots, &slot);
         stages.push(Stage {
@@ -220,10 +248,13 @@ pub(super) unsafe fn run(plan: &StagedPlan, ptrs: LaunchPtrs, n_inputs: usize, l
                         1,
                     )
                 };
-                for &(k, f, slot) in &stage.apply {
-                    let x = &operands[k * BLOCK..k * BLOCK + n];
+                for (f, columns, slot) in &stage.apply {
+                    let col = |k: usize| &operands[k * BLOCK..k * BLOCK + n];
                     let y = &mut slots[slot * BLOCK..slot * BLOCK + n];
-                    f(x, y);
+                    match *f {
+                        Wide::One(f) => f(col(columns[0]), y),
+                        Wide::Two(f) => f(col(columns[0]), col(columns[1]), y),
+                    }
                 }
             }
             // SAFETY: as above; the outputs are the launch's own, written at [s, e).

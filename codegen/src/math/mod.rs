@@ -47,7 +47,9 @@ pub(crate) use inverse_trig::{atan, atan2};
 pub(crate) use log::{log, log10, log1p, log2};
 pub(crate) use trig::tan;
 pub(crate) use vec_ops::copysign;
-pub use wide_f32::{level as wide_level, wide_unary_f32, Level as WideLevel, WideLoop};
+pub use wide_f32::{
+    level as wide_level, wide_binary_f32, wide_unary_f32, Level as WideLevel, WideLoop, WideLoop2,
+};
 pub(crate) use widen::{demote, promote, widened};
 
 /// sin(x) and/or cos(x) of an f64x2 or f32x4 register.

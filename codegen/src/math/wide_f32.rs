@@ -10,10 +10,29 @@
 use super::f32::{LN2_HI_F32, LN2_TAIL, PIO2_HI, PIO2_TAIL, SHIFTER_F32};
 use super::vec_ops::{factorial, SHIFTER};
 use crate::runtime;
-use mathengine_ir::UnaryOp;
+use mathengine_ir::{BinaryOp, UnaryOp};
 
 /// A loop writing `f(x[i])` to `y[i]` (slices of equal length).
 pub type WideLoop = fn(&[f32], &mut [f32]);
+/// A loop writing `f(a[i], b[i])` to `y[i]` (slices of equal length).
+pub type WideLoop2 = fn(&[f32], &[f32], &mut [f32]);
+
+/// The wide loop for the binary `op` on this CPU, if there is one (arctan2).
+pub fn wide_binary_f32(op: BinaryOp) -> Option<WideLoop2> {
+    if op != BinaryOp::Atan2 {
+        return None;
+    }
+    Some(match level()? {
+        Level::Avx512 => |a: &[f32], b: &[f32], y: &mut [f32]| {
+            // SAFETY: `level` detected avx512f/avx512dq/avx512vl and fma.
+            unsafe { avx512_2(a, b, y) }
+        },
+        Level::Avx2 => |a: &[f32], b: &[f32], y: &mut [f32]| {
+            // SAFETY: `level` detected avx2 and fma.
+            unsafe { avx2_2(a, b, y) }
+        },
+    })
+}
 
 /// The wide loop for `op` on this CPU, if there is one.
 pub fn wide_unary_f32(op: UnaryOp) -> Option<WideLoop> {
@@ -121,6 +140,55 @@ fn fix_outside(xs: &[f32], ys: &mut [f32], f: impl Element, libm: extern "C" fn(
             *b = libm(*a);
         }
     }
+}
+
+/// `run` for arctan2: a block with an operand outside the fast range is redone by the
+/// libm helper for those elements.
+#[inline(always)]
+fn run_atan2(a: &[f32], b: &[f32], y: &mut [f32]) {
+    let blocks = a.chunks(BLOCK).zip(b.chunks(BLOCK));
+    for ((aa, bb), ys) in blocks.zip(y.chunks_mut(BLOCK)) {
+        let mut outside = false;
+        for ((p, q), o) in aa.iter().zip(bb).zip(ys.iter_mut()) {
+            let (v, out) = atan2(*p, *q);
+            *o = v;
+            outside |= out;
+        }
+        if outside {
+            fix_atan2(aa, bb, ys);
+        }
+    }
+}
+
+#[cold]
+fn fix_atan2(a: &[f32], b: &[f32], y: &mut [f32]) {
+    for ((p, q), o) in a.iter().zip(b).zip(y.iter_mut()) {
+        if atan2(*p, *q).1 {
+            *o = runtime::me_atan2f(*p, *q);
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq,avx512vl,fma")]
+fn avx512_2(a: &[f32], b: &[f32], y: &mut [f32]) {
+    run_atan2(a, b, y)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn avx2_2(a: &[f32], b: &[f32], y: &mut [f32]) {
+    run_atan2(a, b, y)
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn avx512_2(a: &[f32], b: &[f32], y: &mut [f32]) {
+    run_atan2(a, b, y)
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn avx2_2(a: &[f32], b: &[f32], y: &mut [f32]) {
+    run_atan2(a, b, y)
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -276,4 +344,46 @@ fn tanh(x: f32) -> (f32, bool) {
         f32::from_bits(y.to_bits() & 0x7fff_ffff | x.to_bits() & 0x8000_0000),
         false,
     )
+}
+
+/// `f32::binary_f32` with `f32::atan2_wide`: arctan2(y, x) in f64 on the octant's
+/// reduced ratio; an operand that is NaN, infinite, zero or subnormal goes to libm.
+#[inline(always)]
+fn atan2(y: f32, x: f32) -> (f32, bool) {
+    let not_normal = |v: f32| v.abs() < f32::MIN_POSITIVE || v.is_nan() || v.abs() > f32::MAX;
+    let outside = not_normal(y) || not_normal(x);
+    let (y, x) = (y as f64, x as f64);
+    let (ay, ax) = (y.abs(), x.abs());
+    let swap = ay > ax;
+    let a = if swap { ax } else { ay };
+    let b = if swap { ay } else { ax };
+    let far = a > b * (std::f64::consts::SQRT_2 - 1.0);
+    let num = if far { a - b } else { a };
+    let den = if far { a + b } else { b };
+    let s = num / den;
+    let z = s * s;
+    let mut coefs = [0.0; 11];
+    for (k, c) in coefs.iter_mut().enumerate() {
+        let k = k + 1;
+        *c = if k % 2 == 0 { 1.0 } else { -1.0 } / (2 * k + 1) as f64;
+    }
+    let p = horner(z, &coefs);
+    let at = (s * z).mul_add(p, s);
+    let base = if far {
+        std::f64::consts::FRAC_PI_4
+    } else {
+        0.0
+    };
+    let angle = base + at;
+    let angle = if swap {
+        std::f64::consts::FRAC_PI_2 - angle
+    } else {
+        angle
+    };
+    let angle = if x < 0.0 {
+        std::f64::consts::PI - angle
+    } else {
+        angle
+    };
+    (angle.copysign(y) as f32, outside)
 }
