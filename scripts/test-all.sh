@@ -13,7 +13,9 @@ cd "$(dirname "$0")/.."
 cargo test --workspace
 cargo test --release --test hostile_creation --test hostile_math --test hostile_fft_linalg \
     --test hostile_backends --test threads
-# The wide loops (float32 functions, float64 min/max) once more at their AVX2 level
-# (the run above used the widest this CPU has), against the JIT, libm and the interpreter.
-MATHENGINE_WIDE=avx2 cargo test --release --test wide_f32 --test ulp_f32 --test staged_f32 --test extreme_wide
+# The wide loops (float32 functions, float64 min/max, complex |z|) once more at their
+# AVX2 level (the run above used the widest this CPU has), against the JIT, libm and the
+# interpreter.
+MATHENGINE_WIDE=avx2 cargo test --release --test wide_f32 --test ulp_f32 --test staged_f32 \
+    --test extreme_wide --test wide_complex_abs
 scripts/test-python.sh

@@ -34,4 +34,7 @@ mod vector;
 
 pub use cache::{CacheStats, KernelCache};
 pub use jit::{compile, isa_description, CompiledKernel};
-pub use math::{wide_binary_f32, wide_level, wide_unary_f32, WideLevel, WideLoop, WideLoop2};
+pub use math::{
+    wide_binary_f32, wide_complex_abs, wide_level, wide_unary_f32, ComplexAbsLoop, WideLevel,
+    WideLoop, WideLoop2,
+};

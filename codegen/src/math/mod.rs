@@ -36,6 +36,7 @@ mod slow_path;
 mod trig;
 mod vec_ops;
 mod wide_f32;
+mod wide_f64;
 mod widen;
 
 pub(crate) use complex::exp as complex_exp;
@@ -50,6 +51,7 @@ pub(crate) use vec_ops::copysign;
 pub use wide_f32::{
     level as wide_level, wide_binary_f32, wide_unary_f32, Level as WideLevel, WideLoop, WideLoop2,
 };
+pub use wide_f64::{wide_complex_abs, ComplexAbsLoop};
 pub(crate) use widen::{demote, promote, widened};
 
 /// sin(x) and/or cos(x) of an f64x2 or f32x4 register.
