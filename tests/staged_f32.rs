@@ -132,3 +132,30 @@ fn staged_kernels_with_broadcast_operands_match_the_interpreter() {
         );
     }
 }
+
+/// A kernel with more float32 functions than the staged runner takes (one expression
+/// summing sin of 200 shifted operands) runs unstaged, with the right values.
+#[test]
+fn many_functions_keep_the_plain_kernel() {
+    let e = Engine::with_backend("cpu").expect("cpu backend");
+    let n = 5000;
+    let xs = random::values(n, 11);
+    let x = input(&e, &xs);
+    let mut acc = x.sin();
+    for k in 1..200 {
+        acc = acc + (&x + k as f64 * 0.01).sin();
+    }
+    let got = values(&e, vec![acc]).remove(0);
+    for i in (0..n).step_by(97) {
+        let xi = (xs[i] * 3.0) as f32;
+        let mut want = xi.sin();
+        for k in 1..200 {
+            want += (xi + (k as f64 * 0.01) as f32).sin();
+        }
+        assert!(
+            (got[i] - want as f64).abs() <= 1e-3,
+            "element {i}: {} vs {want}",
+            got[i]
+        );
+    }
+}

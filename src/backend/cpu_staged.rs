@@ -24,6 +24,10 @@ const STAGED_MIN: usize = 4096;
 const BLOCK: usize = 2048;
 /// Elements per task when the launch is split across threads.
 const TASK: usize = 16384;
+/// Functions per kernel up to which it is staged: each needs a result column and up to
+/// two operand columns of BLOCK float32 per task (2 MiB at this bound); a kernel with
+/// more (hundreds of operands in one expression) keeps the plain JIT.
+const MAX_FUNCTIONS: usize = 85;
 
 /// A function with a wide loop, of one or two operands.
 #[derive(Clone, Copy)]
@@ -74,7 +78,7 @@ pub(super) fn plan(kernel: &Kernel, len: usize, cache: &KernelCache) -> Result<O
             wide.map(|w| (v as ValueId, w))
         })
         .collect();
-    if heavy.is_empty() {
+    if heavy.is_empty() || heavy.len() > MAX_FUNCTIONS {
         return Ok(None);
     }
     let slot: HashMap<ValueId, usize> = heavy
