@@ -55,7 +55,34 @@ struct Pool {
 
 fn pool() -> &'static Mutex<Pool> {
     static POOL: std::sync::OnceLock<Mutex<Pool>> = std::sync::OnceLock::new();
-    POOL.get_or_init(|| Mutex::new(Pool::default()))
+    POOL.get_or_init(|| {
+        stagger_large_allocations();
+        Mutex::new(Pool::default())
+    })
+}
+
+/// glibc serves allocations from 128 KiB up with a fresh mmap, so every large buffer
+/// starts 16 bytes past a page boundary. A kernel writing many such outputs at once
+/// (W1's 66 Zernike modes) then sends every store stream to the same L1 cache sets, and
+/// runs 3-5x slower: from Python, W1 float64 at 512² took 31 ms this way against 7 ms
+/// with the buffers on the heap, where successive chunks sit at staggered offsets.
+/// glibc moves its mmap threshold up to the size of the largest mmapped chunk freed
+/// (up to 32 MiB), which a program that once freed a large array has already done and
+/// which the pool, keeping its buffers, would never do: one allocation of just under
+/// 32 MiB, freed at once, does it here.
+fn stagger_large_allocations() {
+    if cfg!(all(target_os = "linux", target_env = "gnu")) {
+        let size = (32 << 20) - (8 << 10);
+        if let Ok(layout) = std::alloc::Layout::from_size_align(size, 8) {
+            // SAFETY: a non-zero size; the block is freed with the same layout, unused.
+            unsafe {
+                let p = std::alloc::alloc(layout);
+                if !p.is_null() {
+                    std::alloc::dealloc(std::hint::black_box(p), layout);
+                }
+            }
+        }
+    }
 }
 
 /// A buffer for a kernel to overwrite completely: recycled when one of this dtype and
