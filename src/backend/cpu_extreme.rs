@@ -23,6 +23,7 @@ const LANES: usize = 16;
 /// of a float64 input read as `rows` contiguous rows (element `o * rlen + r`).
 pub(super) fn plan(kernel: &Kernel, launch: &Launch) -> Option<(ReduceOp, WideLevel)> {
     let op = kernel.reduction.as_ref()?.op;
+    let arg = matches!(op, ReduceOp::ArgMin | ReduceOp::ArgMax);
     let (len, rlen) = (launch.len, launch.reduce_len);
     let row_stride = matches!(launch.params.as_slice(), [Scalar::I64(p)] if *p as usize == rlen);
     if !matches!(
@@ -33,6 +34,7 @@ pub(super) fn plan(kernel: &Kernel, launch: &Launch) -> Option<(ReduceOp, WideLe
         || rlen < ROW_MIN
         || launch.input_lens != [len.checked_mul(rlen)?]
         || kernel.outputs != [5]
+        || kernel.output_dtypes != [if arg { DType::I64 } else { DType::F64 }]
     {
         return None;
     }

@@ -1,13 +1,13 @@
 //! Fused elementwise kernels with float32 functions that have wide loops (sin, cos,
 //! exp, log, tanh, arctan2: `mathengine_codegen::wide_unary_f32` / `wide_binary_f32`)
-//! run in stages over blocks of
-//! a few thousand elements: a JIT kernel computes the functions' operands into scratch,
-//! the wide loops (AVX-512/AVX2) apply the functions, and the rest of the kernel, with
-//! each function's value loaded from scratch, writes the outputs. The blocks stay in
-//! the L1/L2 cache, so the staging costs a few loads and stores per element while the
-//! functions run at the CPU's full vector width instead of the JIT's 128 bits. A
-//! function whose operand needs another function's value waits for the next stage.
-//! The values are those of the unstaged kernel: the wide loops compute the JIT's bits.
+//! run in stages over blocks of a few thousand elements: a JIT kernel computes the
+//! functions' operands into scratch, the wide loops (AVX-512/AVX2) apply the
+//! functions, and the rest of the kernel, with each function's value loaded from
+//! scratch, writes the outputs. The blocks stay in the L1/L2 cache, so the staging costs
+//! a few loads and stores per element while the functions run at the CPU's full vector
+//! width instead of the JIT's 128 bits. A function whose operand needs another
+//! function's value waits for the next stage. The values are those of the unstaged
+//! kernel: the wide loops compute the JIT's bits.
 
 use super::cpu::LaunchPtrs;
 use mathengine_codegen::{
@@ -232,6 +232,7 @@ pub(super) unsafe fn run(plan: &StagedPlan, ptrs: LaunchPtrs, n_inputs: usize, l
             let n = e - s;
             // Scratch column k seen from the kernels: element i at column + (i - s).
             let at = |col: *mut f32| (col as *mut u8).wrapping_sub(s * 4);
+            // SAFETY: `ptrs.inputs` holds the kernel's `n_inputs` input pointers.
             let mut inputs: Vec<*const u8> =
                 (0..n_inputs).map(|k| unsafe { *p.inputs.add(k) }).collect();
             inputs
