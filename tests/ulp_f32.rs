@@ -11,7 +11,7 @@ mod random;
 #[path = "common/ulps.rs"]
 mod ulps;
 use mathengine::{Array, Engine};
-use ulps::ulps_f32 as ulps;
+use ulps::{ulps_f32 as ulps, SPECIALS_F32 as SPECIALS};
 
 fn seed() -> u64 {
     random::seed("ulp_f32", 0x05ee_df32)
@@ -103,25 +103,6 @@ fn random(lo: f32, hi: f32, n: usize, rng: &mut u64) -> Vec<f32> {
         })
         .collect()
 }
-
-const SPECIALS: [f32; 16] = [
-    f32::NAN,
-    f32::INFINITY,
-    f32::NEG_INFINITY,
-    0.0,
-    -0.0,
-    1e-45,
-    -1e-45,
-    3e-39,
-    -3e-39,
-    1e5 + 0.01,
-    -1e5 - 0.01,
-    3.0e8,
-    -1e20,
-    f32::MAX,
-    f32::MIN,
-    1e30,
-];
 
 #[test]
 fn f32_ulps_within_documented_bounds() {

@@ -13,6 +13,7 @@ mod random;
 #[path = "common/ulps.rs"]
 mod ulps;
 use mathengine::{Array, Engine};
+use ulps::SPECIALS_F32 as SPECIALS;
 
 type Op = fn(&Engine, &Array) -> Array;
 
@@ -86,23 +87,6 @@ fn wide_loops_match_the_jit_bit_for_bit() {
         }
     }
 }
-
-const SPECIALS: [f32; 14] = [
-    f32::NAN,
-    f32::INFINITY,
-    f32::NEG_INFINITY,
-    0.0,
-    -0.0,
-    1e-45,
-    -1e-45,
-    3e-39,
-    -3e-39,
-    1e5 + 0.01,
-    -1e5 - 0.01,
-    3.0e8,
-    f32::MAX,
-    f32::MIN,
-];
 
 #[test]
 fn special_values_in_a_large_array_are_libms() {

@@ -226,21 +226,27 @@ pub(super) unsafe fn run(plan: &StagedPlan, ptrs: LaunchPtrs, n_inputs: usize, l
         let columns = plan.slots + plan.stages.iter().map(|s| s.n_operands).max().unwrap_or(0);
         let mut scratch = vec![0f32; columns * BLOCK];
         let (slots, operands) = scratch.split_at_mut(plan.slots * BLOCK);
+        // Pointer arrays for the derived kernels, made once per task: the kernel's inputs
+        // then the slots; the operand columns. Only the scratch entries change per block.
+        // SAFETY: `ptrs.inputs` holds the kernel's `n_inputs` input pointers.
+        let mut inputs: Vec<*const u8> = (0..n_inputs)
+            .map(|k| unsafe { *p.inputs.add(k) })
+            .chain((0..plan.slots).map(|_| std::ptr::null()))
+            .collect();
+        let mut outs: Vec<*mut u8> = vec![std::ptr::null_mut(); columns - plan.slots];
         let mut s = start;
         while s < end {
             let e = (s + BLOCK).min(end);
             let n = e - s;
             // Scratch column k seen from the kernels: element i at column + (i - s).
             let at = |col: *mut f32| (col as *mut u8).wrapping_sub(s * 4);
-            // SAFETY: `ptrs.inputs` holds the kernel's `n_inputs` input pointers.
-            let mut inputs: Vec<*const u8> =
-                (0..n_inputs).map(|k| unsafe { *p.inputs.add(k) }).collect();
-            inputs
-                .extend((0..plan.slots).map(|k| at(slots[k * BLOCK..].as_mut_ptr()) as *const u8));
+            for k in 0..plan.slots {
+                inputs[n_inputs + k] = at(slots[k * BLOCK..].as_mut_ptr());
+            }
+            for (k, o) in outs.iter_mut().enumerate() {
+                *o = at(operands[k * BLOCK..].as_mut_ptr());
+            }
             for stage in &plan.stages {
-                let outs: Vec<*mut u8> = (0..stage.n_operands)
-                    .map(|k| at(operands[k * BLOCK..].as_mut_ptr()))
-                    .collect();
                 // SAFETY: see the function's contract; the outputs are operand columns of
                 // BLOCK >= n elements, written at [s, e) relative to s.
                 unsafe {

@@ -21,3 +21,25 @@ pub fn ulps_f32(a: f32, b: f32) -> u64 {
     };
     key(a).abs_diff(key(b))
 }
+
+/// float32 inputs whose results must be f32 libm's bits exactly: NaN, ±Inf, ±0,
+/// subnormals, arguments beyond sin/cos's fast range (±1e5) and huge values.
+#[allow(dead_code)] // not every accuracy test takes them
+pub const SPECIALS_F32: [f32; 16] = [
+    f32::NAN,
+    f32::INFINITY,
+    f32::NEG_INFINITY,
+    0.0,
+    -0.0,
+    1e-45,
+    -1e-45,
+    3e-39,
+    -3e-39,
+    1e5 + 0.01,
+    -1e5 - 0.01,
+    3.0e8,
+    -1e20,
+    f32::MAX,
+    f32::MIN,
+    1e30,
+];
